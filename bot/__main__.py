@@ -1,0 +1,151 @@
+"""Command line: `python -m bot [run|sandbox|validate|links|qr]`.
+
+With no token, `run` starts the local sandbox, so the README's first command is useful on any
+machine without a Telegram account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.catalog.catalog import Catalog
+from bot.config import ConfigError, Settings, configure_logging, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _catalog(content_dir: Path) -> Catalog:
+    from bot.catalog.loader import CatalogError, load_catalog
+
+    try:
+        return load_catalog(content_dir)
+    except CatalogError as exc:
+        print(f"content is invalid ({len(exc.problems)} problems):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.sandbox:
+        return cmd_sandbox(args)
+    configure_logging(settings)
+    from bot.app import build_application
+
+    app = build_application(settings, _catalog(settings.content_dir))
+    app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from bot.sandbox.terminal import run_terminal
+
+    return run_terminal(settings, _catalog(settings.content_dir), language=args.lang)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.validate import validate
+
+    content_dir = Path(args.dir) if args.dir else _settings().content_dir
+    catalog = _catalog(content_dir)
+    rendered, problems = validate(catalog)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problems in {rendered} rendered cards", file=sys.stderr)
+        return 1
+    print(
+        f"ok: {len(catalog.programs)} programs, {len(catalog.organisations)} organisations, "
+        f"{len(catalog.events)} events; {rendered} cards rendered within Telegram's limits"
+    )
+    return 0
+
+
+def _username(settings: Settings) -> str:
+    if settings.bot_username:
+        return settings.bot_username
+    if settings.telegram_bot_token is None:
+        print("set BOT_USERNAME (or TELEGRAM_BOT_TOKEN to ask Telegram)", file=sys.stderr)
+        raise SystemExit(2)
+    import asyncio
+
+    from telegram import Bot
+
+    async def ask() -> str:
+        token = settings.telegram_bot_token.get_secret_value()  # type: ignore[union-attr]
+        async with Bot(token, base_url=f"{settings.telegram_api_base_url}/bot") as bot:
+            return bot.username
+
+    return asyncio.run(ask())
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from telegram.helpers import create_deep_linked_url
+
+    from bot.deeplinks import all_payloads
+
+    settings = _settings()
+    username = _username(settings)
+    for payload, label in all_payloads(_catalog(settings.content_dir)):
+        print(f"{create_deep_linked_url(username, payload)}\t{label}")
+    return 0
+
+
+def cmd_qr(args: argparse.Namespace) -> int:
+    import segno
+    from telegram.helpers import create_deep_linked_url
+
+    from bot.deeplinks import all_payloads
+
+    settings = _settings()
+    payloads = dict(all_payloads(_catalog(settings.content_dir)))
+    if args.payload not in payloads:
+        print(
+            f"unknown id or payload: {args.payload!r} (see `python -m bot links`)", file=sys.stderr
+        )
+        return 2
+    url = create_deep_linked_url(_username(settings), args.payload)
+    out = Path(args.output or settings.data_dir / f"qr-{args.payload}.png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    segno.make(url, error="m").save(out, scale=10, border=4)
+    print(f"{out}\t{url}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run the bot (the sandbox when no token is set)")
+    sandbox = sub.add_parser("sandbox", help="chat with the bot in this terminal, offline")
+    for p in (parser, run, sandbox):
+        p.add_argument("--lang", default="en", help="the simulated user's Telegram language")
+    val = sub.add_parser("validate", help="check content and every card against Telegram's limits")
+    val.add_argument("dir", nargs="?", help="content directory (default: CONTENT_DIR)")
+    sub.add_parser("links", help="print every deep link")
+    qr = sub.add_parser("qr", help="write a QR code PNG for one deep link")
+    qr.add_argument("payload", help="an item id, country_mx / country_us / country_ca, or forums")
+    qr.add_argument("-o", "--output", help="PNG path (default: DATA_DIR/qr-<payload>.png)")
+    args = parser.parse_args(argv)
+    handlers = {
+        None: cmd_run,
+        "run": cmd_run,
+        "sandbox": cmd_sandbox,
+        "validate": cmd_validate,
+        "links": cmd_links,
+        "qr": cmd_qr,
+    }
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

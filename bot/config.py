@@ -1,0 +1,109 @@
+"""Settings: the only place environment variables (and `.env`) are read.
+
+A bad value must stop the bot with one line naming the variable, never a traceback and never
+the token, because operators read this on a platform's log page.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class ConfigError(Exception):
+    """A setting is invalid; the message names the variable and is safe to print."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: Literal["en", "es", "fr"] = "en"
+    content_dir: Path = Path("content")
+    log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    bot_username: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    broadcast_rate: Annotated[float, Field(gt=0, le=1000)] = 25.0
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        head, sep, tail = text.partition(":")
+        if not (sep and head.isdigit() and len(tail) >= 5):
+            raise ValueError("does not look like a bot token (expected '<digits>:<secret>')")
+        return text
+
+    @field_validator("telegram_api_base_url", mode="after")
+    @classmethod
+    def _api_root(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL, e.g. http://127.0.0.1:8081")
+        return value.rstrip("/")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(p.lstrip("-").isdigit() for p in parts):
+                raise ValueError("must be comma-separated numeric Telegram user ids")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url", "webhook_url", "bot_username", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def sandbox(self) -> bool:
+        """No token means: run against the local emulator (see bot.sandbox)."""
+        return self.telegram_bot_token is None
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_input=False, include_url=False):
+            name = str(err["loc"][0]).upper() if err["loc"] else "configuration"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"invalid {name}: {msg}")
+        raise ConfigError("; ".join(lines)) from None
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,44 @@
+"""Sending a Card: edit in place for button presses, a new message otherwise."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest
+
+from bot.cards import Card
+from bot.services import Context
+
+log = logging.getLogger(__name__)
+
+_EDIT_IMPOSSIBLE = (
+    "message to edit not found",
+    "message can't be edited",
+    "there is no text in the message to edit",
+)
+
+
+async def show(update: Update, context: Context, card: Card) -> None:
+    """Answer with `card`: menus edit in place so a chat never fills with stale menus."""
+    query = update.callback_query
+    if query is not None and query.message is not None and query.message.is_accessible:
+        try:
+            await query.edit_message_text(card.text, reply_markup=card.reply_markup())
+            return
+        except BadRequest as exc:
+            text = exc.message.lower()
+            if "message is not modified" in text:
+                return
+            if not any(reason in text for reason in _EDIT_IMPOSSIBLE):
+                raise
+            log.info("could not edit message in place (%s); sending a new one", exc.message)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_message(chat.id, card.text, reply_markup=card.reply_markup())
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == chat.PRIVATE

@@ -1,0 +1,69 @@
+"""Language resolution, UI strings and locale-aware formatting.
+
+Telegram's ``language_code`` is optional and sometimes wrong, so a choice the user saved
+always wins; then the Telegram language; then the configured default.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from string import Formatter
+
+import yaml
+from babel.dates import format_date, format_datetime
+
+from bot.catalog.models import LANGUAGES
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+BABEL_LOCALES = {"en": "en_US", "es": "es_MX", "fr": "fr_CA"}
+"""Mexico's Spanish and Canada's French: the audiences this bot serves."""
+
+
+def resolve_language(saved: str | None, telegram_code: str | None, default: str = "en") -> str:
+    if saved in LANGUAGES:
+        return saved
+    if telegram_code:
+        primary = telegram_code.split("-")[0].split("_")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return default if default in LANGUAGES else LANGUAGES[0]
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """All UI strings of one language, flattened to dotted keys (read once per process)."""
+    raw = yaml.safe_load((LOCALES_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}{key}.", value)
+        else:
+            flat[prefix[:-1]] = str(node)
+
+    walk("", raw)
+    return flat
+
+
+def t(lang: str, key: str, **params: object) -> str:
+    """The UI string `key` in `lang` (English if that language lacks it), formatted."""
+    table = strings(lang if lang in LANGUAGES else LANGUAGES[0])
+    template = table.get(key) or strings(LANGUAGES[0]).get(key)
+    if template is None:
+        raise KeyError(f"unknown UI string {key!r}")
+    return template.format(**params) if params else template
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+
+def fmt_date(value: date | datetime, lang: str, *, with_time: bool = False) -> str:
+    locale = BABEL_LOCALES.get(lang, "en_US")
+    if with_time and isinstance(value, datetime):
+        return format_datetime(value, "long", tzinfo=value.tzinfo, locale=locale)
+    day = value.date() if isinstance(value, datetime) else value
+    return format_date(day, "long", locale=locale)

@@ -1,0 +1,238 @@
+"""Callback-data codec: every button carries its whole route, so any process can answer it.
+
+Format: ``<version>:<tag>[:<arg>...]``, ASCII only, at most 64 bytes (Telegram's limit).
+Decoding never raises: anything that is not a well-formed route of the current version
+(stale buttons from an older release, forged data, truncated data) decodes to ``None`` and
+the caller shows the "out of date" answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+from telegram.constants import InlineKeyboardButtonLimit
+
+from bot.catalog.models import SLUG_MAX, Country, ProgramKind
+
+VERSION = "1"
+MAX_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+MAX_PAGE = 999
+
+ROLES: tuple[str, ...] = ("student", "employer", "educator")
+LANGS: tuple[str, ...] = ("en", "es", "fr")
+COUNTRY_CHOICES: tuple[str, ...] = (*(c.value for c in Country), "all")
+
+KIND_CODES: dict[ProgramKind, str] = {
+    ProgramKind.APPRENTICESHIP: "ap",
+    ProgramKind.DUAL_EDUCATION: "du",
+    ProgramKind.CERTIFICATION: "ce",
+    ProgramKind.WORK_TRAINING: "wt",
+    ProgramKind.CREDENTIAL_RECOGNITION: "cr",
+    ProgramKind.FUNDING: "fu",
+    ProgramKind.JOB_SERVICE: "js",
+    ProgramKind.LABOUR_MARKET_INFO: "lm",
+}
+_KIND_BY_CODE = {v: k for k, v in KIND_CODES.items()}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Route:
+    """Base of all routes; subclasses declare `tag` and typed fields."""
+
+    tag: ClassVar[str]
+
+    def encode(self) -> str:
+        parts = [VERSION, self.tag, *(_encode_value(getattr(self, f.name)) for f in fields(self))]  # type: ignore[arg-type]
+        data = ":".join(parts)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"route {data!r} exceeds {MAX_BYTES} bytes")
+        return data
+
+
+def _encode_value(value: object) -> str:
+    if isinstance(value, ProgramKind):
+        return KIND_CODES[value]
+    if isinstance(value, Country):
+        return value.value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Home(Route):
+    tag: ClassVar[str] = "h"
+
+
+@dataclass(frozen=True, slots=True)
+class CountryMenu(Route):
+    tag: ClassVar[str] = "c"
+    country: Country
+
+
+@dataclass(frozen=True, slots=True)
+class KindList(Route):
+    tag: ClassVar[str] = "k"
+    country: Country
+    kind: ProgramKind
+    page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrgList(Route):
+    tag: ClassVar[str] = "o"
+    country: Country
+    page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerTrack(Route):
+    tag: ClassVar[str] = "e"
+    country: Country
+    page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Card(Route):
+    """A program, organisation or event card, by catalog id."""
+
+    tag: ClassVar[str] = "i"
+    item_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Forums(Route):
+    tag: ClassVar[str] = "f"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings(Route):
+    tag: ClassVar[str] = "s"
+
+
+@dataclass(frozen=True, slots=True)
+class PickLanguage(Route):
+    tag: ClassVar[str] = "pl"
+    onboarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PickRole(Route):
+    tag: ClassVar[str] = "pr"
+    onboarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PickCountry(Route):
+    tag: ClassVar[str] = "pc"
+    onboarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage(Route):
+    tag: ClassVar[str] = "l"
+    lang: str
+    onboarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetRole(Route):
+    tag: ClassVar[str] = "r"
+    role: str
+    onboarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetCountry(Route):
+    tag: ClassVar[str] = "n"
+    country: str
+    onboarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Help(Route):
+    tag: ClassVar[str] = "?"
+
+
+ROUTES: dict[str, type[Route]] = {
+    cls.tag: cls
+    for cls in (
+        Home,
+        CountryMenu,
+        KindList,
+        OrgList,
+        EmployerTrack,
+        Card,
+        Forums,
+        Settings,
+        PickLanguage,
+        PickRole,
+        PickCountry,
+        SetLanguage,
+        SetRole,
+        SetCountry,
+        Help,
+    )
+}
+
+
+def _decode_value(annotation: object, raw: str) -> object:
+    """Parse one field; raises ValueError on anything not exactly as `encode` writes it."""
+    if annotation in (Country, "Country"):
+        return Country(raw)
+    if annotation in (ProgramKind, "ProgramKind"):
+        return _KIND_BY_CODE[raw]
+    if annotation in (bool, "bool"):
+        if raw not in ("0", "1"):
+            raise ValueError(raw)
+        return raw == "1"
+    if annotation in (int, "int"):
+        if not raw.isascii() or not raw.isdigit() or (raw != "0" and raw.startswith("0")):
+            raise ValueError(raw)
+        page = int(raw)
+        if page > MAX_PAGE:
+            raise ValueError(raw)
+        return page
+    return raw
+
+
+_CHOICES: dict[tuple[type[Route], str], tuple[str, ...]] = {
+    (SetLanguage, "lang"): LANGS,
+    (SetRole, "role"): ROLES,
+    (SetCountry, "country"): COUNTRY_CHOICES,
+}
+
+
+def decode(data: str | None) -> Route | None:
+    """The route a button carries, or None for anything stale, foreign or malformed."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return None
+    parts = data.split(":")
+    if len(parts) < 2 or parts[0] != VERSION:
+        return None
+    cls = ROUTES.get(parts[1])
+    if cls is None:
+        return None
+    flds = fields(cls)  # type: ignore[arg-type]
+    args = parts[2:]
+    required = [f for f in flds if f.default is f.default_factory]  # type: ignore[misc]
+    if not len(required) <= len(args) <= len(flds):
+        return None
+    values: dict[str, object] = {}
+    try:
+        for f, raw in zip(flds, args, strict=False):
+            value = _decode_value(f.type, raw)
+            if f.name == "item_id" and not (
+                isinstance(value, str) and len(value) <= SLUG_MAX and _SLUG.match(value)
+            ):
+                return None
+            allowed = _CHOICES.get((cls, f.name))
+            if allowed is not None and value not in allowed:
+                return None
+            values[f.name] = value
+    except (ValueError, KeyError):
+        return None
+    route = cls(**values)
+    return route if route.encode() == data else None

@@ -1,0 +1,448 @@
+"""Screens: turn catalog items and a user's profile into view models and render Cards.
+
+Handlers call these and send the result; nothing here knows about updates or the network,
+so every screen is testable (and validated by `python -m bot validate`) without Telegram.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import routes
+from bot.cards import Button, Card, render
+from bot.catalog.catalog import Catalog
+from bot.catalog.models import (
+    LANGUAGES,
+    Country,
+    Event,
+    Organisation,
+    Program,
+    ProgramKind,
+    Status,
+)
+from bot.i18n import fmt_date, t
+
+PAGE_SIZE = 6
+BLURB_MAX = 160
+RELATED_MAX = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the bot remembers about a user: the minimum that tailors the menus."""
+
+    lang: str
+    role: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Deep links need the bot's username, known only at run time."""
+
+    bot_username: str | None = None
+
+    def start(self, payload: str) -> str | None:
+        if not self.bot_username:
+            return None
+        from telegram.helpers import create_deep_linked_url
+
+        return create_deep_linked_url(self.bot_username, payload)
+
+
+def _nav(lang: str, back: routes.Route | None) -> tuple[Button, ...]:
+    row = []
+    if back is not None:
+        row.append(Button(t(lang, "button.back"), back))
+    row.append(Button(t(lang, "button.home"), routes.Home()))
+    return tuple(row)
+
+
+def _blurb(text: str) -> str:
+    """First sentence or so of a text, for lists that must fit one message."""
+    text = " ".join(text.split())
+    if len(text) <= BLURB_MAX:
+        return text
+    cut = text[:BLURB_MAX].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"
+
+
+def _pages(count: int) -> int:
+    return max(1, math.ceil(count / PAGE_SIZE))
+
+
+def _clamp(page: int, count: int) -> int:
+    return min(max(page, 0), _pages(count) - 1)
+
+
+def _country_label(lang: str, country: str | None) -> str:
+    if country is None:
+        return t(lang, "settings.unset")
+    return f"{t(lang, f'flag.{country}')} {t(lang, f'country.{country}')}"
+
+
+# Onboarding -------------------------------------------------------------------------------
+
+
+def onboarding_role(profile: Profile, *, greet: bool = True) -> Card:
+    lang = profile.lang
+    rows = [
+        (Button(t(lang, f"role.{r}"), routes.SetRole(r, onboarding=True)),) for r in routes.ROLES
+    ]
+    rows.append((Button(t(lang, "button.language"), routes.PickLanguage(onboarding=True)),))
+    return render("onboarding_role", lang, rows, greet=greet)
+
+
+def onboarding_country(profile: Profile) -> Card:
+    lang = profile.lang
+    rows = [
+        (Button(_country_label(lang, c), routes.SetCountry(c, onboarding=True)),)
+        for c in routes.COUNTRY_CHOICES
+    ]
+    return render("onboarding_country", lang, rows)
+
+
+def language_picker(profile: Profile, *, onboarding: bool = False) -> Card:
+    rows = [
+        (Button(t(code, "language_name"), routes.SetLanguage(code, onboarding=onboarding)),)
+        for code in LANGUAGES
+    ]
+    back: routes.Route = routes.PickRole(onboarding=True) if onboarding else routes.Settings()
+    rows.append((Button(t(profile.lang, "button.back"), back),))
+    return render("language", profile.lang, rows)
+
+
+def role_picker(profile: Profile) -> Card:
+    lang = profile.lang
+    rows = [(Button(t(lang, f"role.{r}"), routes.SetRole(r)),) for r in routes.ROLES]
+    rows.append((Button(t(lang, "button.back"), routes.Settings()),))
+    return render("onboarding_role", lang, rows, greet=False)
+
+
+def country_picker(profile: Profile) -> Card:
+    lang = profile.lang
+    rows = [
+        (Button(_country_label(lang, c), routes.SetCountry(c)),) for c in routes.COUNTRY_CHOICES
+    ]
+    rows.append((Button(t(lang, "button.back"), routes.Settings()),))
+    return render("onboarding_country", lang, rows)
+
+
+# Menus -----------------------------------------------------------------------------------
+
+
+def home(catalog: Catalog, profile: Profile, *, notice: str | None = None) -> Card:
+    lang = profile.lang
+    countries = catalog.countries()
+    if profile.country in {c.value for c in countries}:
+        countries.sort(key=lambda c: c.value != profile.country)
+    rows: list[tuple[Button, ...]] = [
+        (Button(_country_label(lang, c.value), routes.CountryMenu(c)),) for c in countries
+    ]
+    employer = profile.role == "employer"
+    employer_country = _preferred_employer_country(catalog, profile)
+    if employer_country is not None:
+        employer_row = (
+            Button(t(lang, "button.employers"), routes.EmployerTrack(employer_country)),
+        )
+        rows.insert(0 if employer else len(rows), employer_row)
+    if catalog.events:
+        rows.append((Button(t(lang, "button.forums"), routes.Forums()),))
+    rows.append(
+        (
+            Button(t(lang, "button.settings"), routes.Settings()),
+            Button(t(lang, "button.help"), routes.Help()),
+        )
+    )
+    return render(
+        "home",
+        lang,
+        rows,
+        notice=notice,
+        role=t(lang, f"role_short.{profile.role}") if profile.role else None,
+        country=_country_label(lang, profile.country),
+        employer=employer,
+    )
+
+
+def _preferred_employer_country(catalog: Catalog, profile: Profile) -> Country | None:
+    candidates = [c for c in catalog.countries() if catalog.for_employers(c)]
+    for c in candidates:
+        if c.value == profile.country:
+            return c
+    return candidates[0] if candidates else None
+
+
+def country_menu(catalog: Catalog, profile: Profile, country: Country) -> Card:
+    lang = profile.lang
+    rows: list[tuple[Button, ...]] = []
+    for kind in catalog.kinds_in(country):
+        count = len(catalog.programs_of(country, kind))
+        label = t(lang, "country_menu.count", label=t(lang, f"kind.{kind.value}"), count=count)
+        rows.append((Button(label, routes.KindList(country, kind)),))
+    if catalog.for_employers(country):
+        rows.append((Button(t(lang, "button.employers"), routes.EmployerTrack(country)),))
+    if catalog.organisations_in(country):
+        rows.append((Button(t(lang, "button.organisations"), routes.OrgList(country)),))
+    rows.append(_nav(lang, None))
+    return render(
+        "country",
+        lang,
+        rows,
+        flag=t(lang, f"flag.{country.value}"),
+        country=t(lang, f"country.{country.value}"),
+    )
+
+
+def _list_card(
+    lang: str,
+    title: str,
+    items: Sequence[Program | Organisation],
+    page: int,
+    page_route: type[routes.Route],
+    route_args: tuple[object, ...],
+    back: routes.Route | None,
+    *,
+    intro: str | None = None,
+    blurb_field: str = "summary",
+) -> Card:
+    page = _clamp(page, len(items))
+    pages = _pages(len(items))
+    chunk = items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    entries = []
+    rows: list[tuple[Button, ...]] = []
+    for item in chunk:
+        text = getattr(item, blurb_field)
+        entries.append(
+            {
+                "name": item.name.get(lang),
+                "blurb": _blurb(text.get(lang)) if text else None,
+                "ended": isinstance(item, Program) and item.status is Status.ENDED,
+            }
+        )
+        rows.append((Button(item.name.get(lang), routes.Card(item.id)),))
+    pager = []
+    if page > 0:
+        pager.append(Button(t(lang, "button.prev"), page_route(*route_args, page - 1)))  # type: ignore[call-arg]
+    if page < pages - 1:
+        pager.append(Button(t(lang, "button.next"), page_route(*route_args, page + 1)))  # type: ignore[call-arg]
+    rows.append(tuple(pager))
+    rows.append(_nav(lang, back))
+    return render(
+        "item_list",
+        lang,
+        rows,
+        title=title,
+        intro=intro,
+        entries=entries,
+        page=page + 1,
+        pages=pages,
+    )
+
+
+def kind_list(
+    catalog: Catalog, profile: Profile, country: Country, kind: ProgramKind, page: int = 0
+) -> Card:
+    lang = profile.lang
+    title = t(
+        lang,
+        "kind_list.title",
+        flag=t(lang, f"flag.{country.value}"),
+        kind=t(lang, f"kind.{kind.value}"),
+        country=t(lang, f"country.{country.value}"),
+    )
+    items = catalog.programs_of(country, kind)
+    return _list_card(
+        lang, title, items, page, routes.KindList, (country, kind), routes.CountryMenu(country)
+    )
+
+
+def org_list(catalog: Catalog, profile: Profile, country: Country, page: int = 0) -> Card:
+    lang = profile.lang
+    title = t(
+        lang,
+        "org_list.title",
+        flag=t(lang, f"flag.{country.value}"),
+        country=t(lang, f"country.{country.value}"),
+    )
+    items = catalog.organisations_in(country)
+    return _list_card(
+        lang, title, items, page, routes.OrgList, (country,), routes.CountryMenu(country)
+    )
+
+
+def employer_track(catalog: Catalog, profile: Profile, country: Country, page: int = 0) -> Card:
+    """Built from each item's `employers` text: the same content, never a separate copy."""
+    lang = profile.lang
+    title = t(
+        lang,
+        "employers.title",
+        flag=t(lang, f"flag.{country.value}"),
+        country=t(lang, f"country.{country.value}"),
+    )
+    return _list_card(
+        lang,
+        title,
+        catalog.for_employers(country),
+        page,
+        routes.EmployerTrack,
+        (country,),
+        routes.CountryMenu(country),
+        intro=t(lang, "employers.intro"),
+        blurb_field="employers",
+    )
+
+
+# Cards -----------------------------------------------------------------------------------
+
+
+def _item_buttons(
+    catalog: Catalog,
+    lang: str,
+    item: Program | Organisation | Event,
+    links: Links,
+    extra: Sequence[Program | Organisation | Event] = (),
+) -> list[tuple[Button, ...]]:
+    rows: list[tuple[Button, ...]] = []
+    if item.official_url:
+        rows.append((Button(t(lang, "button.official_site"), url=item.official_url),))
+    shown = {item.id}
+    for other in [*extra, *catalog.related_items(item)]:
+        if other.id in shown or len(shown) > RELATED_MAX:
+            continue
+        shown.add(other.id)
+        label = other.title.get(lang) if isinstance(other, Event) else other.name.get(lang)
+        rows.append((Button(f"↪ {label}", routes.Card(other.id)),))
+    share_query = item.title.en if isinstance(item, Event) else (item.short_name or item.name.en)
+    rows.append((Button(t(lang, "button.share"), switch_inline=share_query),))
+    return rows
+
+
+def program_card(catalog: Catalog, profile: Profile, program: Program, links: Links) -> Card:
+    lang = profile.lang
+    org = catalog.organisations.get(program.organisation) if program.organisation else None
+    replaced = catalog.programs.get(program.replaced_by) if program.replaced_by else None
+    extra = [x for x in (replaced, org) if x is not None]
+    rows = _item_buttons(catalog, lang, program, links, extra)
+    rows.append(_nav(lang, routes.KindList(program.country, program.kind)))
+    return render(
+        "program",
+        lang,
+        rows,
+        p=program,
+        flag=t(lang, f"flag.{program.country.value}"),
+        kind=t(lang, f"kind.{program.kind.value}"),
+        country=t(lang, f"country.{program.country.value}"),
+        ended=program.status is Status.ENDED,
+        replaced_by=replaced.name.get(lang) if replaced else None,
+        organisation=org.name.get(lang) if org else None,
+        audiences=", ".join(t(lang, f"audience.{a.value}") for a in program.audiences),
+    )
+
+
+def organisation_card(catalog: Catalog, profile: Profile, org: Organisation, links: Links) -> Card:
+    lang = profile.lang
+    runs = [p for p in catalog.programs.values() if p.organisation == org.id]
+    rows = _item_buttons(catalog, lang, org, links, runs)
+    rows.append(_nav(lang, routes.OrgList(org.country)))
+    return render(
+        "organisation",
+        lang,
+        rows,
+        o=org,
+        flag=t(lang, f"flag.{org.country.value}"),
+        kind=t(lang, f"org_kind.{org.kind.value}"),
+        country=t(lang, f"country.{org.country.value}"),
+    )
+
+
+def _when(event: Event, lang: str) -> str:
+    if event.all_day:
+        return fmt_date(event.start, lang)
+    return fmt_date(event.starts_at, lang, with_time=True)
+
+
+def forum_card(catalog: Catalog, profile: Profile, event: Event, links: Links) -> Card:
+    lang = profile.lang
+    rows = _item_buttons(catalog, lang, event, links)
+    rows.append(_nav(lang, routes.Forums()))
+    return render(
+        "forum",
+        lang,
+        rows,
+        e=event,
+        when=_when(event, lang),
+        status=t(lang, f"event_status.{event.status.value}"),
+        country=t(lang, f"country.{event.country.value}"),
+    )
+
+
+def item_card(catalog: Catalog, profile: Profile, item_id: str, links: Links) -> Card | None:
+    """The card of any catalog item, or None when the id is unknown (stale or forged)."""
+    if (p := catalog.programs.get(item_id)) is not None:
+        return program_card(catalog, profile, p, links)
+    if (o := catalog.organisations.get(item_id)) is not None:
+        return organisation_card(catalog, profile, o, links)
+    if (e := catalog.events.get(item_id)) is not None:
+        return forum_card(catalog, profile, e, links)
+    return None
+
+
+def forums(catalog: Catalog, profile: Profile, now: datetime) -> Card:
+    lang = profile.lang
+    upcoming = catalog.upcoming_events(now)
+    past = catalog.past_events(now)
+
+    def view(e: Event) -> dict[str, str]:
+        return {
+            "when": fmt_date(e.starts_at if not e.all_day else e.start, lang),
+            "title": e.title.get(lang),
+            "city": e.city.get(lang),
+            "status": t(lang, f"event_status.{e.status.value}"),
+        }
+
+    rows = [(Button(f"🤝 {e.title.get(lang)}", routes.Card(e.id)),) for e in [*upcoming, *past]]
+    rows.append(_nav(lang, None))
+    return render(
+        "forums", lang, rows, upcoming=[view(e) for e in upcoming], past=[view(e) for e in past]
+    )
+
+
+def settings(profile: Profile, *, notice: str | None = None) -> Card:
+    lang = profile.lang
+    rows = [
+        (Button(t(lang, "button.language"), routes.PickLanguage()),),
+        (Button(t(lang, "button.role"), routes.PickRole()),),
+        (Button(t(lang, "button.country"), routes.PickCountry()),),
+        _nav(lang, None),
+    ]
+    return render(
+        "settings",
+        lang,
+        rows,
+        notice=notice,
+        language=t(lang, "language_name"),
+        role=t(lang, f"role_short.{profile.role}") if profile.role else t(lang, "settings.unset"),
+        country=_country_label(lang, profile.country),
+    )
+
+
+COMMANDS: tuple[str, ...] = ("start", "search", "forums", "settings", "language", "help")
+
+
+def help_card(profile: Profile, *, notice: str | None = None) -> Card:
+    lang = profile.lang
+    commands = [(name, t(lang, f"commands.{name}")) for name in COMMANDS]
+    rows = [
+        (Button(t(lang, "button.search_inline"), switch_inline=""),),
+        _nav(lang, None),
+    ]
+    return render("help", lang, rows, notice=notice, commands=commands)
+
+
+def notice(profile: Profile, message: str, *, home_button: bool = True) -> Card:
+    rows = [_nav(profile.lang, None)] if home_button else []
+    return render("notice", profile.lang, rows, message=message)

@@ -1,0 +1,62 @@
+"""Settings: bad values give one clear line naming the variable, never the token."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+TOKEN = "123456:ABCDEFsecretvalue"
+
+
+def test_defaults_mean_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    settings = load_settings()
+    assert settings.sandbox
+    assert settings.default_language == "en"
+
+
+def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", " 42, 7 ,")
+    assert load_settings().admin_ids == frozenset({42, 7})
+    assert load_settings().is_admin(42)
+    assert not load_settings().is_admin(43)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "needle"),
+    [
+        ("ADMIN_IDS", "1,alice", "invalid ADMIN_IDS"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token", "invalid TELEGRAM_BOT_TOKEN"),
+        ("TELEGRAM_API_BASE_URL", "ftp://x", "invalid TELEGRAM_API_BASE_URL"),
+        ("DEFAULT_LANGUAGE", "de", "invalid DEFAULT_LANGUAGE"),
+        ("LOG_LEVEL", "LOUD", "invalid LOG_LEVEL"),
+        ("PORT", "99999", "invalid PORT"),
+    ],
+)
+def test_bad_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, needle: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=needle):
+        load_settings()
+
+
+def test_cli_exits_2_with_one_line_and_no_token(tmp_path: object) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "ADMIN_IDS": "x", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "validate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "invalid ADMIN_IDS" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "secretvalue" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
