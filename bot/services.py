@@ -7,7 +7,7 @@ look-ups in dictionaries, and the profile helpers keep the storage format in one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -18,11 +18,34 @@ from bot.i18n import resolve_language
 from bot.screens import Links, Profile
 
 
+class ProfileStore(Protocol):
+    """Where profiles live; the storage layer provides the database-backed one."""
+
+    async def load(self, user_id: int, context: Context) -> dict[str, str | None]: ...
+
+    async def save(
+        self, user_id: int, context: Context, changes: dict[str, str | None]
+    ) -> None: ...
+
+
+class UserDataProfiles:
+    """Profiles in PTB's `user_data` (kept across restarts by the application's persistence)."""
+
+    async def load(self, user_id: int, context: Context) -> dict[str, str | None]:
+        data = context.user_data or {}
+        return {key: data.get(key) for key in PROFILE_KEYS}
+
+    async def save(self, user_id: int, context: Context, changes: dict[str, str | None]) -> None:
+        if context.user_data is not None:
+            context.user_data.update(changes)
+
+
 @dataclass(slots=True)
 class Services:
     settings: Settings
     catalog: Catalog
     links: Links = field(default_factory=Links)
+    profiles: ProfileStore = field(default_factory=UserDataProfiles)
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -38,28 +61,27 @@ AppType = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dic
 PROFILE_KEYS = ("lang", "role", "country")
 
 
-def profile_of(update: Update, context: Context) -> Profile:
+async def profile_of(update: Update, context: Context) -> Profile:
     """The user's profile: saved choices first, then Telegram's language, then the default."""
-    data = context.user_data if context.user_data is not None else {}
     user = update.effective_user
+    saved = await context.services.profiles.load(user.id, context) if user else {}
     lang = resolve_language(
-        data.get("lang"),
+        saved.get("lang"),
         user.language_code if user else None,
         context.services.settings.default_language,
     )
-    return Profile(lang=lang, role=data.get("role"), country=data.get("country"))
+    return Profile(lang=lang, role=saved.get("role"), country=saved.get("country"))
 
 
-def save_profile(context: Context, **changes: str | None) -> None:
-    """Persist profile fields; only known keys, so user_data never grows unbounded."""
-    if context.user_data is None:
-        return
-    for key, value in changes.items():
-        if key not in PROFILE_KEYS:
-            raise KeyError(key)
-        context.user_data[key] = value
+async def save_profile(update: Update, context: Context, **changes: str | None) -> None:
+    """Persist profile fields; only known keys, so stored data never grows unbounded."""
+    unknown = set(changes) - set(PROFILE_KEYS)
+    if unknown:
+        raise KeyError(", ".join(sorted(unknown)))
+    if update.effective_user is not None:
+        await context.services.profiles.save(update.effective_user.id, context, changes)
 
 
-def has_profile(context: Context) -> bool:
-    data = context.user_data or {}
-    return bool(data.get("role") and data.get("country"))
+async def has_profile(update: Update, context: Context) -> bool:
+    profile = await profile_of(update, context)
+    return bool(profile.role and profile.country)

@@ -59,7 +59,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     route = routes.decode(query.data)
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     card = screen_for(route, context.services, profile) if route else None
     if card is None:
         await stale(update, context)
@@ -70,7 +70,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 async def stale(update: Update, context: Context) -> None:
     """Out-of-date or forged button data: say so briefly and show the home menu."""
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer(t(profile.lang, "errors.stale_button"))
     await show(update, context, screens.home(context.services.catalog, profile))
@@ -78,12 +78,14 @@ async def stale(update: Update, context: Context) -> None:
 
 async def home_command(update: Update, context: Context) -> None:
     """/menu: the home menu, without re-running onboarding."""
-    await show(update, context, screens.home(context.services.catalog, profile_of(update, context)))
+    await show(
+        update, context, screens.home(context.services.catalog, await profile_of(update, context))
+    )
 
 
 async def forums_command(update: Update, context: Context) -> None:
     """/forums: the Trilateral Forums, upcoming first."""
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     await show(
         update, context, screens.forums(context.services.catalog, profile, datetime.now(UTC))
     )
@@ -91,7 +93,7 @@ async def forums_command(update: Update, context: Context) -> None:
 
 async def help_command(update: Update, context: Context) -> None:
     """/help: what the bot does and its commands."""
-    await show(update, context, screens.help_card(profile_of(update, context)))
+    await show(update, context, screens.help_card(await profile_of(update, context)))
 
 
 def _is_browse(data: object) -> bool:

@@ -29,7 +29,7 @@ async def on_error(update: object, context: Context) -> None:
         type(error).__name__,
         exc_info=error if not isinstance(error, NetworkError) else None,
     )
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(t(profile.lang, "errors.generic"))

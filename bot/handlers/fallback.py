@@ -31,7 +31,7 @@ async def unknown_command(update: Update, context: Context) -> None:
     """An unknown /command: say so and show what the bot can do."""
     if not is_private(update) and not addressed_to_bot(update, context):
         return
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     await show(
         update,
         context,
@@ -41,7 +41,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def other_message(update: Update, context: Context) -> None:
     """Stickers, photos, locations… in a private chat: point to the menu and help."""
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     await show(update, context, screens.help_card(profile))
 
 

@@ -24,7 +24,7 @@ SETTINGS_ROUTES = (
 
 async def settings_command(update: Update, context: Context) -> None:
     """/settings: the user's language, role and country with buttons to change them."""
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     if not is_private(update):
         await show(
             update, context, screens.notice(profile, t(profile.lang, "errors.group_private_only"))
@@ -35,7 +35,7 @@ async def settings_command(update: Update, context: Context) -> None:
 
 async def language_command(update: Update, context: Context) -> None:
     """/language: the language picker (always offered: Telegram's language may be wrong)."""
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     if not is_private(update):
         await show(
             update, context, screens.notice(profile, t(profile.lang, "errors.group_private_only"))
@@ -49,7 +49,7 @@ async def on_settings(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     route = routes.decode(query.data)
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     match route:
         case routes.Settings():
             card = screens.settings(profile)
@@ -69,8 +69,8 @@ async def on_settings(update: Update, context: Context) -> None:
                 routes.SetRole: "role",
                 routes.SetCountry: "country",
             }
-            save_profile(context, **{field[type(route)]: value})
-            profile = profile_of(update, context)
+            await save_profile(update, context, **{field[type(route)]: value})
+            profile = await profile_of(update, context)
             card = screens.settings(profile, notice=t(profile.lang, "settings.saved"))
         case _:
             await stale(update, context)

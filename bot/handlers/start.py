@@ -21,7 +21,7 @@ ONBOARDING_ROUTES = (routes.SetRole, routes.SetCountry, routes.SetLanguage, rout
 async def start(update: Update, context: Context) -> None:
     """/start [payload]: open a deep link, onboard a new user, or greet a known one."""
     services = context.services
-    profile = profile_of(update, context)
+    profile = await profile_of(update, context)
     if context.args:
         route = deeplinks.resolve(context.args[0], services.catalog)
         card = screen_for(route, services, profile) if route else None
@@ -31,7 +31,7 @@ async def start(update: Update, context: Context) -> None:
             )
         await show(update, context, card)
         return
-    if is_private(update) and not has_profile(context):
+    if is_private(update) and not await has_profile(update, context):
         await show(update, context, screens.onboarding_role(profile))
         return
     await show(update, context, screens.home(services.catalog, profile))
@@ -47,16 +47,16 @@ async def on_onboarding(update: Update, context: Context) -> None:
         return
     match route:
         case routes.SetLanguage(lang=lang):
-            save_profile(context, lang=lang)
-            card = screens.onboarding_role(profile_of(update, context))
+            await save_profile(update, context, lang=lang)
+            card = screens.onboarding_role(await profile_of(update, context))
         case routes.PickLanguage():
-            card = screens.language_picker(profile_of(update, context), onboarding=True)
+            card = screens.language_picker(await profile_of(update, context), onboarding=True)
         case routes.SetRole(role=role):
-            save_profile(context, role=role)
-            card = screens.onboarding_country(profile_of(update, context))
+            await save_profile(update, context, role=role)
+            card = screens.onboarding_country(await profile_of(update, context))
         case routes.SetCountry(country=country):
-            save_profile(context, country=country)
-            profile = profile_of(update, context)
+            await save_profile(update, context, country=country)
+            profile = await profile_of(update, context)
             card = screens.home(
                 context.services.catalog, profile, notice=t(profile.lang, "onboarding.done")
             )
