@@ -14,6 +14,8 @@ from bot.catalog.models import Country
 
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FORUMS = "forums"
+FROM_INLINE = "inline"
+"""Sent by the inline "open the bot" button: just open the home menu."""
 COUNTRY_PREFIX = "country_"
 
 
@@ -33,6 +35,8 @@ def resolve(payload: str, catalog: Catalog) -> routes.Route | None:
         return None
     if payload == FORUMS:
         return routes.Forums()
+    if payload == FROM_INLINE:
+        return routes.Home()
     if payload.startswith(COUNTRY_PREFIX):
         code = payload.removeprefix(COUNTRY_PREFIX)
         return routes.CountryMenu(Country(code)) if code in {c.value for c in Country} else None

@@ -156,6 +156,18 @@ class Help(Route):
     tag: ClassVar[str] = "?"
 
 
+SEARCH_TERM_MAX = 48
+"""Bytes of a search term a button may carry (a suggestion such as "apprenticeship")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Search(Route):
+    """Search for a short term: "did you mean" suggestions carry it in the button."""
+
+    tag: ClassVar[str] = "q"
+    term: str
+
+
 ROUTES: dict[str, type[Route]] = {
     cls.tag: cls
     for cls in (
@@ -174,6 +186,7 @@ ROUTES: dict[str, type[Route]] = {
         SetRole,
         SetCountry,
         Help,
+        Search,
     )
 }
 
@@ -205,6 +218,21 @@ _CHOICES: dict[tuple[type[Route], str], tuple[str, ...]] = {
 }
 
 
+def _valid_term(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value.encode("utf-8", "surrogatepass")) <= SEARCH_TERM_MAX
+        and value.strip() == value
+        and value.isprintable()
+    )
+
+
+def search_route(term: str) -> Search | None:
+    """A Search route for `term`, or None if the term cannot travel in a button."""
+    term = " ".join(term.split())
+    return Search(term) if ":" not in term and _valid_term(term) else None
+
+
 def decode(data: str | None) -> Route | None:
     """The route a button carries, or None for anything stale, foreign or malformed."""
     if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
@@ -227,6 +255,8 @@ def decode(data: str | None) -> Route | None:
             if f.name == "item_id" and not (
                 isinstance(value, str) and len(value) <= SLUG_MAX and _SLUG.match(value)
             ):
+                return None
+            if f.name == "term" and not _valid_term(value):
                 return None
             allowed = _CHOICES.get((cls, f.name))
             if allowed is not None and value not in allowed:

@@ -446,3 +446,117 @@ def help_card(profile: Profile, *, notice: str | None = None) -> Card:
 def notice(profile: Profile, message: str, *, home_button: bool = True) -> Card:
     rows = [_nav(profile.lang, None)] if home_button else []
     return render("notice", profile.lang, rows, message=message)
+
+
+# Search ----------------------------------------------------------------------------------
+
+SEARCH_SHOWN = 6
+
+
+def _item_name(item: Program | Organisation | Event, lang: str) -> str:
+    return item.title.get(lang) if isinstance(item, Event) else item.name.get(lang)
+
+
+def _item_label(item: Program | Organisation | Event, lang: str) -> str:
+    """Where an item sits, for result lists: "Apprenticeships · Canada"."""
+    country = t(lang, f"country.{item.country.value}")
+    if isinstance(item, Program):
+        return f"{t(lang, f'kind.{item.kind.value}')} · {country}"
+    if isinstance(item, Organisation):
+        return f"{t(lang, f'org_kind.{item.kind.value}')} · {country}"
+    return f"{t(lang, f'event_status.{item.status.value}')} · {country}"
+
+
+def search_results(
+    catalog: Catalog,
+    profile: Profile,
+    query: str,
+    item_ids: Sequence[str],
+    *,
+    filters: Sequence[str] = (),
+    winner: bool = False,
+    links: Links | None = None,
+) -> Card:
+    """Best matches as buttons; a clear winner is shown as its own card with the others below."""
+    lang = profile.lang
+    items = [i for i in (catalog.get(x) for x in item_ids) if i is not None]
+    if winner and items:
+        top, others = items[0], items[1:SEARCH_SHOWN]
+        card = item_card(catalog, profile, top.id, links or Links())
+        assert card is not None
+        extra = tuple((Button(f"🔎 {_item_name(o, lang)}", routes.Card(o.id)),) for o in others[:3])
+        return Card(card.text, (*extra, *card.keyboard)) if extra else card
+    entries = [
+        {"name": _item_name(i, lang), "blurb": _item_label(i, lang), "ended": _ended(i)}
+        for i in items[:SEARCH_SHOWN]
+    ]
+    rows = [(Button(_item_name(i, lang), routes.Card(i.id)),) for i in items[:SEARCH_SHOWN]]
+    rows.append(_nav(lang, None))
+    return render(
+        "search",
+        lang,
+        rows,
+        query=_short(query),
+        entries=entries,
+        filters=", ".join(filters),
+        suggestions=[],
+        noted=False,
+    )
+
+
+def _ended(item: Program | Organisation | Event) -> bool:
+    return isinstance(item, Program) and item.status is Status.ENDED
+
+
+def _short(query: str, limit: int = 80) -> str:
+    query = " ".join(query.split())
+    return query if len(query) <= limit else query[: limit - 1] + "…"
+
+
+def no_results(
+    profile: Profile,
+    query: str,
+    suggestions: Sequence[str],
+    *,
+    noted: bool,
+    extra: Sequence[Button] = (),
+) -> Card:
+    """No dead end: nearest terms as buttons, the menu, and (when offered) a notify-me button."""
+    lang = profile.lang
+    rows: list[tuple[Button, ...]] = []
+    for term in suggestions[:4]:
+        route = routes.search_route(term)
+        if route is not None:
+            rows.append((Button(f"🔎 {term}", route),))
+    rows.extend((b,) for b in extra)
+    rows.append(_nav(lang, None))
+    return render(
+        "search",
+        lang,
+        rows,
+        query=_short(query),
+        entries=[],
+        filters="",
+        suggestions=[s for s in suggestions[:4] if routes.search_route(s)],
+        noted=noted,
+    )
+
+
+def inline_card(catalog: Catalog, profile: Profile, item_id: str, links: Links) -> Card | None:
+    """An item card for inline mode: same text, only URL buttons (it lands in others' chats)."""
+    card = item_card(catalog, profile, item_id, links)
+    if card is None:
+        return None
+    item = catalog.get(item_id)
+    assert item is not None
+    rows: list[tuple[Button, ...]] = []
+    if item.official_url:
+        rows.append((Button(t(profile.lang, "button.official_site"), url=item.official_url),))
+    deep = links.start(item_id)
+    if deep:
+        rows.append((Button(t(profile.lang, "button.open_in_bot"), url=deep),))
+    return Card(card.text, tuple(rows))
+
+
+def item_description(item: Program | Organisation | Event, lang: str) -> str:
+    return f"{_item_label(item, lang)} — {_blurb(item.summary.get(lang))}"
