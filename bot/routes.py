@@ -167,6 +167,10 @@ class Search(Route):
     tag: ClassVar[str] = "q"
     term: str
 
+    def __post_init__(self) -> None:
+        if ":" in self.term or not _valid_term(self.term):
+            raise ValueError("a search term in a button must be short, printable and without ':'")
+
 
 ROUTES: dict[str, type[Route]] = {
     cls.tag: cls

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -158,6 +159,13 @@ class _Item(_Strict):
 class Program(_Item):
     """Something a person can join or an employer can use: the unit a card is about."""
 
+    @field_validator("audiences")
+    @classmethod
+    def _unique_audiences(cls, value: list[Audience]) -> list[Audience]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists an audience twice")
+        return value
+
     country: Country
     kind: ProgramKind
     audiences: Annotated[list[Audience], Field(min_length=1)]
@@ -189,11 +197,14 @@ class Organisation(_Item):
     employers: Localized | None = None
 
 
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def _known_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown IANA time zone '{name}'") from exc
+    if name not in _timezones():
+        raise ValueError(f"unknown IANA time zone '{name[:60]}'")
     return name
 
 
@@ -206,8 +217,8 @@ class Event(_Strict):
 
     id: Slug
     title: Localized
-    start: datetime | date
-    end: datetime | date | None = None
+    start: date | datetime
+    end: date | datetime | None = None
     timezone: Annotated[str, AfterValidator(_known_timezone)]
     city: Localized
     country: Country
@@ -222,6 +233,13 @@ class Event(_Strict):
     keywords: LocalizedKeywords = Field(default_factory=LocalizedKeywords)
     key_facts: list[KeyFact] = Field(default_factory=list)
     last_verified: date
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _no_timestamps(cls, value: object) -> object:
+        if isinstance(value, int | float):
+            raise ValueError("must be a date (2022-08-31) or a date-time with its UTC offset")
+        return value
 
     @field_validator("start", "end")
     @classmethod

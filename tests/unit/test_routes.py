@@ -23,6 +23,11 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
         "onboarding": st.booleans(),
         "lang": st.sampled_from(routes.LANGS),
         "role": st.sampled_from(routes.ROLES),
+        "term": st.text(
+            st.characters(blacklist_characters=":", blacklist_categories=("Cs", "Cc", "Z")),
+            min_size=1,
+            max_size=12,
+        ).filter(lambda term: getattr(routes.search_route(term), "term", None) == term),
     }
     options = []
     for cls in routes.ROUTES.values():
