@@ -6,7 +6,6 @@ the token, because operators read this on a platform's log page.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -102,8 +101,7 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot import logs
+
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    logs.setup(settings.log_level, settings.log_format, token)
