@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|sandbox|validate|links|qr]`.
+"""Command line: `python -m bot [run|sandbox|validate|migrate|links|qr]`.
 
 With no token, `run` starts the local sandbox, so the README's first command is useful on any
 machine without a Telegram account.
@@ -39,10 +39,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.sandbox:
         return cmd_sandbox(args)
     configure_logging(settings)
+    import asyncio
+
+    from bot import runner
     from bot.app import build_application
 
     app = build_application(settings, _catalog(settings.content_dir))
-    app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    if settings.webhook_url and settings.webhook_secret:
+        asyncio.run(
+            runner.serve_webhook(
+                app,
+                url=settings.webhook_url,
+                secret=settings.webhook_secret.get_secret_value(),
+                port=settings.port,
+            )
+        )
+    else:
+        runner.run_polling(app)
     return 0
 
 
@@ -122,6 +135,36 @@ def cmd_qr(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the database to the latest schema (the bot also does this at start-up)."""
+    import asyncio
+
+    from bot.store import Store
+    from bot.store.engine import database_url, redacted
+    from bot.store.migrate import new_revision
+
+    settings = _settings()
+    configure_logging(settings)
+
+    async def migrate() -> str:
+        store = Store.from_settings(settings)
+        try:
+            revision = await store.start()
+            if args.new:
+                await new_revision(store.engine, args.new)
+            return revision
+        finally:
+            await store.close()
+
+    try:
+        revision = asyncio.run(migrate())
+    except Exception as exc:  # one line for the operator, whatever the driver raised
+        print(f"database error ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return 1
+    print(f"database at revision {revision}: {redacted(database_url(settings))}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -131,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--lang", default="en", help="the simulated user's Telegram language")
     val = sub.add_parser("validate", help="check content and every card against Telegram's limits")
     val.add_argument("dir", nargs="?", help="content directory (default: CONTENT_DIR)")
+    mig = sub.add_parser("migrate", help="create or upgrade the database schema (keeps data)")
+    mig.add_argument(
+        "--new", metavar="MESSAGE", help="developers: also write a migration for model changes"
+    )
     sub.add_parser("links", help="print every deep link")
     qr = sub.add_parser("qr", help="write a QR code PNG for one deep link")
     qr.add_argument("payload", help="an item id, country_mx / country_us / country_ca, or forums")
@@ -141,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": cmd_run,
         "sandbox": cmd_sandbox,
         "validate": cmd_validate,
+        "migrate": cmd_migrate,
         "links": cmd_links,
         "qr": cmd_qr,
     }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -14,30 +17,40 @@ from telegram.ext import (
     BasePersistence,
     ContextTypes,
     Defaults,
-    PersistenceInput,
-    PicklePersistence,
 )
 
 from bot.catalog.catalog import Catalog
 from bot.config import Settings
-from bot.handlers import browse, errors, fallback, settings, start
+from bot.handlers import (
+    admin,
+    browse,
+    errors,
+    fallback,
+    guard,
+    inline,
+    privacy,
+    search,
+    settings,
+    start,
+    subscriptions,
+)
 from bot.i18n import t
+from bot.metrics import InstrumentedApplication
 from bot.screens import COMMANDS, Links
 from bot.services import AppType, Context, Services
+from bot.store import DatabaseGaps, DatabasePersistence, DatabaseProfiles, Store
 
 log = logging.getLogger(__name__)
 
 LANGS = ("en", "es", "fr")
 
 
-def default_persistence(settings: Settings) -> PicklePersistence:
-    """Profiles survive restarts; bot_data holds live services and is never persisted."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return PicklePersistence(
-        settings.data_dir / "persistence.pickle",
-        store_data=PersistenceInput(bot_data=False, chat_data=False, callback_data=False),
-        update_interval=30,
-    )
+def default_persistence(store: Store) -> DatabasePersistence:
+    """PTB's user_data in the bot's database, re-read per update so instances agree.
+
+    bot_data holds live services and is never persisted (see `bot.store.persistence`).
+    """
+    return DatabasePersistence(store)
 
 
 def build_application(
@@ -47,19 +60,27 @@ def build_application(
     token: str | None = None,
     persistence: BasePersistence | None = None,
     rate_limiter: bool = True,
+    store: Store | None = None,
 ) -> AppType:
-    """Build the bot; `token` overrides the settings' (the sandbox uses its own)."""
+    """Build the bot; `token` overrides the settings' (the sandbox uses its own).
+
+    Nothing here touches the database: `store` (by default from `DATABASE_URL`/`DATA_DIR`)
+    is made ready — migrations, legacy import — when PTB initializes the persistence, before
+    any update is taken, and closed in `post_shutdown`.
+    """
     secret = token or (
         settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     )
     if secret is None:
         raise ValueError("a bot token is required to build the application")
     root = settings.telegram_api_base_url
+    store = store if store is not None else Store.from_settings(settings)
     builder = (
         ApplicationBuilder()
         .token(secret)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
+        .application_class(InstrumentedApplication)
         .context_types(ContextTypes(context=Context))
         .defaults(
             Defaults(
@@ -67,14 +88,20 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .persistence(persistence if persistence is not None else default_persistence(settings))
+        .persistence(persistence if persistence is not None else default_persistence(store))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: AppType = builder.build()  # type: ignore[assignment]
     app.bot_data["services"] = Services(
-        settings=settings, catalog=catalog, links=Links(settings.bot_username)
+        settings=settings,
+        catalog=catalog,
+        links=Links(settings.bot_username),
+        profiles=DatabaseProfiles(store),
+        gaps=DatabaseGaps(store),
+        store=store,
     )
     register_handlers(app)
     return app
@@ -82,16 +109,21 @@ def build_application(
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Order matters: specific features first, the catch-alls of `fallback` last."""
-    for module in (start, settings, browse, fallback):
+    app.add_handlers(guard.handlers(), group=guard.GROUP)
+    for module in (start, settings, browse, admin, search, inline, subscriptions, privacy):
         app.add_handlers(module.handlers())
+    app.add_handlers(fallback.handlers())
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Learn our username (for deep links) and publish the command list per language."""
     services: Services = app.bot_data["services"]
+    if services.store is not None:
+        await services.store.start()  # already done if the persistence loaded; cheap then
     if services.links.bot_username is None and app.bot.username:
         services.links = Links(app.bot.username)
+    _reload_on_sighup(app, services)
     try:
         for lang in LANGS:
             commands = [BotCommand(name, t(lang, f"commands.{name}")) for name in COMMANDS]
@@ -101,3 +133,21 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             )
     except TelegramError as exc:
         log.warning("could not set the command list: %s", exc)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    """Close the database connections after PTB has flushed the persistence."""
+    services: Services = app.bot_data["services"]
+    if services.store is not None:
+        await services.store.close()
+
+
+def _reload_on_sighup(app: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """SIGHUP re-reads content/ like /reload; invalid content keeps the old catalog."""
+    loop = asyncio.get_running_loop()
+
+    def on_hup() -> None:
+        app.create_task(admin.reload_catalog(services), name="reload-content")
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGHUP, on_hup)

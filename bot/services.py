@@ -7,15 +7,20 @@ look-ups in dictionaries, and the profile helpers keep the storage format in one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.catalog.catalog import Catalog
+from bot.catalog.search import SearchIndex
 from bot.config import Settings
+from bot.flood import FloodGate
 from bot.i18n import resolve_language
 from bot.screens import Links, Profile
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 
 class ProfileStore(Protocol):
@@ -40,12 +45,31 @@ class UserDataProfiles:
             context.user_data.update(changes)
 
 
+class GapRecorder(Protocol):
+    """Counts searches that found nothing (query + language, never who asked)."""
+
+    async def record(self, query: str, lang: str | None) -> None: ...
+
+
 @dataclass(slots=True)
 class Services:
     settings: Settings
     catalog: Catalog
     links: Links = field(default_factory=Links)
     profiles: ProfileStore = field(default_factory=UserDataProfiles)
+    search: SearchIndex = field(init=False)
+    gaps: GapRecorder | None = None
+    flood: FloodGate = field(default_factory=FloodGate)
+    store: Store | None = None
+    """The database (`bot.store`); None only in tests that need no storage."""
+
+    def __post_init__(self) -> None:
+        self.search = SearchIndex.build(self.catalog)
+
+    def replace_catalog(self, catalog: Catalog) -> None:
+        """Swap in a new catalog; the search index is rebuilt once, here, not per query."""
+        self.search = SearchIndex.build(catalog)
+        self.catalog = catalog
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -54,6 +78,12 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
     @property
     def services(self) -> Services:
         return self.application.bot_data["services"]  # type: ignore[no-any-return]
+
+    @property
+    def cache(self) -> dict[str, Any]:
+        """Scratch space for this update only: PTB builds one Context per update and reuses
+        it across handler groups, so a row read once (the user's profile) is not read again."""
+        return self.__dict__.setdefault("_update_cache", {})  # type: ignore[no-any-return]
 
 
 AppType = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
