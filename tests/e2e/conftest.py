@@ -1,0 +1,102 @@
+"""End-to-end fixtures: the real Application, over real HTTP, against the local emulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bot.app import build_application
+from bot.catalog.catalog import Catalog
+from bot.catalog.loader import load_catalog
+from bot.config import Settings
+from bot.sandbox.client import Sandbox
+from bot.sandbox.testing import run_polling
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+ADMIN_ID = 990001
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog(CONTENT)
+
+
+@pytest_asyncio.fixture
+async def tg() -> AsyncIterator[Sandbox]:
+    async with Sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def settings(tg: Sandbox, tmp_path: Path) -> Settings:
+    return Settings(
+        telegram_api_base_url=tg.url,
+        data_dir=tmp_path,
+        admin_ids=frozenset({ADMIN_ID}),
+        content_dir=CONTENT,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@asynccontextmanager
+async def running_bot(
+    tg: Sandbox, settings: Settings, catalog: Catalog, **kwargs: Any
+) -> AsyncIterator[Any]:
+    """Like PTB's run_polling: post_init after initialize, post_shutdown at the end."""
+    app = build_application(settings, catalog, token=tg.token, **kwargs)
+    async with app:
+        if app.post_init:
+            await app.post_init(app)
+        async with run_polling(app):
+            yield app
+        if app.post_stop:
+            await app.post_stop(app)
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+
+
+@pytest_asyncio.fixture
+async def bot(tg: Sandbox, settings: Settings, catalog: Catalog) -> AsyncIterator[Any]:
+    async with running_bot(tg, settings, catalog) as app:
+        yield app
+
+
+async def press_data(tg: Sandbox, user: Any, message: Any, data: str) -> Any:
+    """Press a button that carries `data`, as a forged or stale client would.
+
+    Telegram delivers whatever callback_data a (modified or old) client sends, so the bot
+    must cope with any string; this registers the query with the emulator like a real press.
+    """
+    import time
+
+    import telegram
+
+    from bot.sandbox.objects import message_from_api, to_api
+    from bot.sandbox.participants import CallbackPress
+    from bot.sandbox.state import CallbackQueryRecord
+
+    stored = tg._locate(message, message.chat_id)
+    record = CallbackQueryRecord(
+        id=tg.state.new_query_id(),
+        user_id=user.id,
+        data=data,
+        chat_id=stored.chat_id,
+        message_id=stored.message_id,
+        inline_message_id=None,
+        created=time.monotonic(),
+    )
+    tg.state.callback_queries[record.id] = record
+    query = telegram.CallbackQuery(
+        id=record.id,
+        from_user=user.user,
+        chat_instance=str(stored.chat_id),
+        message=message_from_api(stored.data),
+        data=data,
+    )
+    tg._put("callback_query", to_api(query))
+    return CallbackPress(tg, record)

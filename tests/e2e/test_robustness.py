@@ -1,0 +1,119 @@
+"""Bad input and faults: stale/forged buttons, floods, admin refusals, errors, reloads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from telegram.ext import CommandHandler
+
+from bot.catalog.catalog import Catalog
+from bot.config import Settings
+from bot.i18n import t
+from bot.sandbox.client import Sandbox
+from tests.e2e.conftest import ADMIN_ID, CONTENT, press_data, running_bot
+
+
+@pytest.mark.usefixtures("bot")
+@pytest.mark.parametrize(
+    "data",
+    [
+        "0:h",
+        "1:i:no-such-program",
+        "1:k:ca:zz:0",
+        "1:k:mx:lm:0" + "0",
+        "garbage",
+        "1:c:mx:extra",
+        "💥" * 10,
+        "1:k:us:du:0",
+        "1:r:student:1:1",
+    ],
+)
+async def test_stale_or_forged_buttons_get_the_menu(tg: Sandbox, data: str) -> None:
+    user = tg.user(language_code="en")
+    await user.send("/help")
+    help_card = await user.wait_message()
+    press = await press_data(tg, user, help_card, data)
+    assert (await press.answer()).text == t("en", "errors.stale_button")
+    home = await user.wait_message()
+    assert home.message_id == help_card.message_id, "the home menu replaces the stale one"
+    assert "Pick a country" in home.text
+    assert not tg.unanswered_callbacks
+
+
+@pytest.mark.usefixtures("bot")
+async def test_pages_beyond_the_end_are_clamped(tg: Sandbox, catalog: Catalog) -> None:
+    user = tg.user(language_code="en")
+    await user.send("/start country_ca")
+    menu = await user.wait_message()
+    press = await press_data(tg, user, menu, "1:k:ca:ce:99")
+    assert (await press.answer()).text in (None, "")
+    listing = await user.wait_message()
+    assert "Red Seal" in listing.text
+
+
+@pytest.mark.usefixtures("bot")
+async def test_flood_gets_one_polite_warning_and_others_are_unaffected(tg: Sandbox) -> None:
+    flooder = tg.user("Flood", language_code="en")
+    calm = tg.user("Calm", language_code="en")
+    for _ in range(30):
+        await flooder.send("/help")
+    await calm.send("/help")
+    assert "How to use" in (await calm.wait_message()).text
+    await tg.wait_idle()
+    texts = [m.text for m in flooder.drain()]
+    warnings = [x for x in texts if x == t("en", "errors.slow_down")]
+    assert len(warnings) == 1
+    assert len(texts) < 30
+
+
+@pytest.mark.usefixtures("bot")
+async def test_non_admin_is_refused_admin_commands(tg: Sandbox) -> None:
+    mallory = tg.user("Mallory", language_code="es")
+    await mallory.send("/reload")
+    assert t("es", "admin.refused") in (await mallory.wait_message()).text
+
+
+async def test_reload_with_good_and_bad_content(
+    tg: Sandbox, settings: Settings, catalog: Catalog, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    settings = settings.model_copy(update={"content_dir": content})
+    async with running_bot(tg, settings, catalog) as app:
+        admin = tg.user("Ada", language_code="en", user_id=ADMIN_ID)
+        await admin.send("/reload")
+        assert t("en", "admin.reloaded", count=len(catalog)) in (await admin.wait_message()).text
+
+        before = app.bot_data["services"].catalog
+        red_seal = content / "programs" / "ca" / "red-seal.yaml"
+        red_seal.write_text(red_seal.read_text().replace("fr:", "de:", 1))
+        await admin.send("/reload")
+        refused = await admin.wait_message()
+        assert "red-seal.yaml" in refused.text
+        assert app.bot_data["services"].catalog is before, "the old catalog stays"
+
+
+async def test_unexpected_errors_get_an_apology(
+    tg: Sandbox, settings: Settings, catalog: Catalog
+) -> None:
+    async def boom(update: object, context: object) -> None:
+        raise RuntimeError("unexpected")
+
+    async with running_bot(tg, settings, catalog) as app:
+        app.add_handler(CommandHandler("boom", boom), group=-1)
+        user = tg.user(language_code="fr")
+        await user.send("/boom")
+        assert t("fr", "errors.generic") in (await user.wait_message()).text
+
+
+@pytest.mark.usefixtures("bot")
+async def test_answers_resume_after_server_errors(tg: Sandbox) -> None:
+    user = tg.user(language_code="en")
+    tg.configure_faults(seed=1, error_5xx=1.0, methods={"sendMessage"})
+    await user.send("/help")
+    await user.expect_no_message(within=1.0)
+    tg.clear_faults()
+    await user.send("/help")
+    assert "How to use" in (await user.wait_message()).text
