@@ -56,6 +56,8 @@ async def serve_webhook(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
     async with app:
+        if app.post_init:
+            await app.post_init(app)
         await app.start()
         web_app = web.make_app(
             app, path=urlsplit(url).path or "/", secret=secret, health=lambda: health_check(app)
@@ -73,3 +75,7 @@ async def serve_webhook(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(server.close_all_connections(), SHUTDOWN_TIMEOUT / 5)
             await asyncio.wait_for(app.stop(), SHUTDOWN_TIMEOUT)
+            if app.post_stop:
+                await app.post_stop(app)
+        if app.post_shutdown:
+            await app.post_shutdown(app)
