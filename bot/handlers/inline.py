@@ -73,7 +73,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
         results,
         cache_time=CACHE_SECONDS,
         is_personal=True,
-        next_offset=str(offset + PAGE) if more else "",
+        next_offset=str(offset + PAGE) if more else None,
         button=button,
     )
 
