@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
+from typing import IO
 
 _TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 REDACTED = "[REDACTED]"
@@ -58,13 +59,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup(level: str = "INFO", fmt: str = "text", token: str | None = None) -> None:
+def setup(
+    level: str = "INFO", fmt: str = "text", token: str | None = None, stream: IO[str] | None = None
+) -> None:
     """Configure the root logger once; safe to call again (replaces our handler)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_workforce", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(stream)
     handler._workforce = True  # type: ignore[attr-defined]
     handler.addFilter(RedactToken(token))
     if fmt == "json":

@@ -12,6 +12,7 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
+import sqlalchemy
 from telegram import Update
 from telegram.error import TelegramError
 
@@ -35,7 +36,9 @@ async def health_check(app: AppType) -> dict[str, bool]:
     store = getattr(services, "store", None)
     if store is not None:
         try:
-            parts["database"] = bool(await store.ping())
+            async with store.engine.connect() as conn:
+                await conn.execute(sqlalchemy.text("SELECT 1"))
+            parts["database"] = True
         except Exception:  # any database failure means "not healthy"
             parts["database"] = False
     try:
@@ -47,14 +50,22 @@ async def health_check(app: AppType) -> dict[str, bool]:
 
 
 async def serve_webhook(
-    app: AppType, *, url: str, secret: str, port: int, host: str = "0.0.0.0"
+    app: AppType,
+    *,
+    url: str,
+    secret: str,
+    port: int,
+    host: str = "0.0.0.0",
+    stop: asyncio.Event | None = None,
+    ready: asyncio.Event | None = None,
 ) -> None:
-    """Register the webhook, serve it until SIGTERM/SIGINT, then shut down gracefully."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
+    """Register the webhook, serve it until SIGTERM/SIGINT (or `stop`), then shut down."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)
     async with app:
         if app.post_init:
             await app.post_init(app)
@@ -67,6 +78,8 @@ async def serve_webhook(
             url, secret_token=secret, allowed_updates=Update.ALL_TYPES, max_connections=40
         )
         log.info("webhook mode: listening on %s:%s", host, port)
+        if ready is not None:
+            ready.set()
         try:
             await stop.wait()
         finally:

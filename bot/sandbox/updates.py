@@ -148,6 +148,10 @@ class WebhookConfig:
     has_custom_certificate: bool = False
 
 
+MAX_BACKOFF = 1.0
+"""Seconds between retries of an undelivered update (Telegram's is longer; tests are short)."""
+
+
 @dataclass
 class WebhookDelivery:
     """Pushes queued updates to the webhook URL, one at a time, in order."""
@@ -162,6 +166,8 @@ class WebhookDelivery:
     last_error_message: str | None = None
     secret_override: str | None = None
     in_flight: int = 0
+    keep_undelivered: bool = True
+    _backoff: float = 0.0
     _task: asyncio.Task[None] | None = None
     _client: AsyncHTTPClient | None = None
 
@@ -201,11 +207,18 @@ class WebhookDelivery:
             update = batch[0]
             self.in_flight += 1
             try:
-                await self._deliver(update)
+                delivered = await self._deliver(update)
             finally:
                 self.in_flight -= 1
-                self.queue.confirm(update["update_id"] + 1)
-                self.queue.changed.notify()
+            if not delivered and self.keep_undelivered:
+                # Like Telegram: an update the webhook did not accept stays queued and is
+                # retried later (Telegram keeps trying for up to 24 hours).
+                self._backoff = min(self._backoff * 2 or self.retry_delay, MAX_BACKOFF)
+                await asyncio.sleep(self._backoff)
+                continue
+            self._backoff = 0.0
+            self.queue.confirm(update["update_id"] + 1)
+            self.queue.changed.notify()
 
     async def _deliver(self, update: dict[str, Any]) -> bool:
         assert self._client is not None

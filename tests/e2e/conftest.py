@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from bot import logs
 from bot.app import build_application
 from bot.catalog.catalog import Catalog
 from bot.catalog.loader import load_catalog
@@ -19,6 +21,18 @@ from bot.sandbox.testing import run_polling
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 ADMIN_ID = 990001
+
+
+@pytest.fixture(autouse=True)
+def token_never_logged(tg: Sandbox) -> Iterator[io.StringIO]:
+    """Every e2e test runs with DEBUG logs captured; no line may contain the bot token."""
+    lines = io.StringIO()
+    logs.setup("DEBUG", "text", tg.token, stream=lines)
+    yield lines
+    logs.setup("WARNING", "text", None)
+    captured = lines.getvalue()
+    assert tg.token not in captured
+    assert tg.token.split(":")[1] not in captured
 
 
 @pytest.fixture(scope="session")

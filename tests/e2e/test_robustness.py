@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -117,3 +118,15 @@ async def test_answers_resume_after_server_errors(tg: Sandbox) -> None:
     tg.clear_faults()
     await user.send("/help")
     assert "How to use" in (await user.wait_message()).text
+
+
+@pytest.mark.usefixtures("bot")
+async def test_debug_logs_are_captured_and_never_hold_the_token(
+    tg: Sandbox, token_never_logged: io.StringIO
+) -> None:
+    user = tg.user(language_code="en")
+    await user.send("/help")
+    await user.wait_message()
+    captured = token_never_logged.getvalue()
+    assert "telegram" in captured, "DEBUG logs of PTB are captured (so the check means something)"
+    assert tg.token not in captured
