@@ -24,6 +24,7 @@ from bot.catalog.models import (
     Status,
 )
 from bot.i18n import fmt_date, t
+from bot.store.topics import Topic
 
 PAGE_SIZE = 6
 BLURB_MAX = 160
@@ -321,12 +322,27 @@ def _item_buttons(
     return rows
 
 
-def program_card(catalog: Catalog, profile: Profile, program: Program, links: Links) -> Card:
+def _subscribe_row(lang: str, item_id: str, subscribed: bool | None) -> tuple[Button, ...]:
+    """One-tap 🔔 on a card; `subscribed` None (state not looked up) offers to subscribe."""
+    if subscribed:
+        return (Button(t(lang, "subs.button_off"), routes.CardSubscribe(item_id, on=False)),)
+    return (Button(t(lang, "subs.button_on"), routes.CardSubscribe(item_id, on=True)),)
+
+
+def program_card(
+    catalog: Catalog,
+    profile: Profile,
+    program: Program,
+    links: Links,
+    *,
+    subscribed: bool | None = None,
+) -> Card:
     lang = profile.lang
     org = catalog.organisations.get(program.organisation) if program.organisation else None
     replaced = catalog.programs.get(program.replaced_by) if program.replaced_by else None
     extra = [x for x in (replaced, org) if x is not None]
     rows = _item_buttons(catalog, lang, program, links, extra)
+    rows.append(_subscribe_row(lang, program.id, subscribed))
     rows.append(_nav(lang, routes.KindList(program.country, program.kind)))
     return render(
         "program",
@@ -365,9 +381,17 @@ def _when(event: Event, lang: str) -> str:
     return fmt_date(event.starts_at, lang, with_time=True)
 
 
-def forum_card(catalog: Catalog, profile: Profile, event: Event, links: Links) -> Card:
+def forum_card(
+    catalog: Catalog,
+    profile: Profile,
+    event: Event,
+    links: Links,
+    *,
+    subscribed: bool | None = None,
+) -> Card:
     lang = profile.lang
     rows = _item_buttons(catalog, lang, event, links)
+    rows.append(_subscribe_row(lang, event.id, subscribed))
     rows.append(_nav(lang, routes.Forums()))
     return render(
         "forum",
@@ -380,14 +404,25 @@ def forum_card(catalog: Catalog, profile: Profile, event: Event, links: Links) -
     )
 
 
-def item_card(catalog: Catalog, profile: Profile, item_id: str, links: Links) -> Card | None:
-    """The card of any catalog item, or None when the id is unknown (stale or forged)."""
+def item_card(
+    catalog: Catalog,
+    profile: Profile,
+    item_id: str,
+    links: Links,
+    *,
+    subscribed: bool | None = None,
+) -> Card | None:
+    """The card of any catalog item, or None when the id is unknown (stale or forged).
+
+    `subscribed`: whether the chat has the card's topic (`bot.store.topics.for_item`), for
+    the 🔔 button of program and forum cards; None when not looked up.
+    """
     if (p := catalog.programs.get(item_id)) is not None:
-        return program_card(catalog, profile, p, links)
+        return program_card(catalog, profile, p, links, subscribed=subscribed)
     if (o := catalog.organisations.get(item_id)) is not None:
         return organisation_card(catalog, profile, o, links)
     if (e := catalog.events.get(item_id)) is not None:
-        return forum_card(catalog, profile, e, links)
+        return forum_card(catalog, profile, e, links, subscribed=subscribed)
     return None
 
 
@@ -430,7 +465,19 @@ def settings(profile: Profile, *, notice: str | None = None) -> Card:
     )
 
 
-COMMANDS: tuple[str, ...] = ("start", "search", "forums", "settings", "language", "help")
+COMMANDS: tuple[str, ...] = (
+    "start",
+    "search",
+    "forums",
+    "subscribe",
+    "unsubscribe",
+    "mysubscriptions",
+    "settings",
+    "language",
+    "privacy",
+    "forget",
+    "help",
+)
 
 
 def help_card(profile: Profile, *, notice: str | None = None) -> Card:
@@ -484,6 +531,13 @@ def search_results(
         top, others = items[0], items[1:SEARCH_SHOWN]
         card = item_card(catalog, profile, top.id, links or Links())
         assert card is not None
+        linked = {
+            b.route.item_id
+            for row in card.keyboard
+            for b in row
+            if isinstance(b.route, routes.Card)
+        }
+        others = [o for o in others if o.id not in linked]
         extra = tuple((Button(f"🔎 {_item_name(o, lang)}", routes.Card(o.id)),) for o in others[:3])
         return Card(card.text, (*extra, *card.keyboard)) if extra else card
     entries = [
@@ -560,3 +614,162 @@ def inline_card(catalog: Catalog, profile: Profile, item_id: str, links: Links) 
 
 def item_description(item: Program | Organisation | Event, lang: str) -> str:
     return f"{_item_label(item, lang)} — {_blurb(item.summary.get(lang))}"
+
+
+# Subscriptions and privacy ------------------------------------------------------------------
+
+
+def subscription_topics(catalog: Catalog) -> list[Topic]:
+    """What the /subscribe menu offers: forums, countries, and kinds that have programs.
+
+    Only topics the catalog has content for (no dead ends); kinds in menu order.
+    """
+    topics: list[Topic] = []
+    if catalog.events:
+        topics.append(Topic.forums())
+    countries = catalog.countries()
+    topics.extend(Topic.of_country(c) for c in countries)
+    present = {k for c in countries for k in catalog.kinds_in(c)}
+    topics.extend(Topic.of_kind(k) for k in ProgramKind if k in present)
+    return topics
+
+
+def topic_label(catalog: Catalog, lang: str, topic: Topic) -> str:
+    """A topic as a person reads it, e.g. "🇨🇦 Apprenticeships · Canada"."""
+    flag = t(lang, f"flag.{topic.country.value}") if topic.country else ""
+    country = t(lang, f"country.{topic.country.value}") if topic.country else ""
+    match topic.scope:
+        case "forums":
+            return t(lang, "topic.forums")
+        case "country":
+            return t(lang, "topic.country", flag=flag, country=country)
+        case "kind" if topic.country is None:
+            return t(lang, "topic.kind", kind=t(lang, f"kind.{topic.kind}"))
+        case "kind":
+            return t(
+                lang,
+                "topic.kind_country",
+                flag=flag,
+                kind=t(lang, f"kind.{topic.kind}"),
+                country=country,
+            )
+    event = catalog.events.get(topic.event_id or "")
+    if event is None:
+        return t(lang, "topic.event_gone")
+    return t(lang, "topic.event", title=event.title.get(lang))
+
+
+def _known(keys: Sequence[str]) -> list[Topic]:
+    return [topic for key in keys if (topic := Topic.parse(key)) is not None]
+
+
+def _subscriptions_card(
+    profile: Profile,
+    rows: list[tuple[Button, ...]],
+    intro: str,
+    labels: Sequence[str],
+    *,
+    group: bool,
+    notice: str | None,
+) -> Card:
+    return render(
+        "subscriptions",
+        profile.lang,
+        rows,
+        notice=notice,
+        intro=intro,
+        labels=labels,
+        group=group,
+    )
+
+
+def subscribe_menu(
+    catalog: Catalog,
+    profile: Profile,
+    current: Sequence[str],
+    *,
+    group: bool = False,
+    notice: str | None = None,
+) -> Card:
+    """/subscribe: every topic as a toggle, ✅ on those the chat has."""
+    lang = profile.lang
+    have = set(current)
+    rows: list[tuple[Button, ...]] = []
+    for topic in subscription_topics(catalog):
+        on = topic.key in have
+        label = topic_label(catalog, lang, topic)
+        rows.append((Button(f"✅ {label}" if on else label, routes.PickTopic(topic.code, not on)),))
+    rows.append(
+        (
+            Button(t(lang, "subs.button_mine"), routes.MySubscriptions()),
+            Button(t(lang, "button.home"), routes.Home()),
+        )
+    )
+    return _subscriptions_card(
+        profile, rows, t(lang, "subs.pick_intro"), (), group=group, notice=notice
+    )
+
+
+def unsubscribe_menu(
+    catalog: Catalog,
+    profile: Profile,
+    current: Sequence[str],
+    *,
+    group: bool = False,
+    notice: str | None = None,
+) -> Card:
+    """/unsubscribe: one button per current topic; none → say so and offer /subscribe."""
+    lang = profile.lang
+    topics = _known(current)
+    rows: list[tuple[Button, ...]] = [
+        (Button(f"❌ {topic_label(catalog, lang, topic)}", routes.DropTopic(topic.code)),)
+        for topic in topics
+    ]
+    if not topics:
+        rows.append((Button(t(lang, "subs.button_add"), routes.SubscribeMenu()),))
+    rows.append(_nav(lang, routes.MySubscriptions()))
+    intro = t(lang, "subs.remove_intro" if topics else "subs.none")
+    return _subscriptions_card(profile, rows, intro, (), group=group, notice=notice)
+
+
+def my_subscriptions(
+    catalog: Catalog,
+    profile: Profile,
+    current: Sequence[str],
+    *,
+    group: bool = False,
+    notice: str | None = None,
+) -> Card:
+    """/mysubscriptions: the chat's topics, with buttons to add and remove."""
+    lang = profile.lang
+    topics = _known(current)
+    labels = [topic_label(catalog, lang, topic) for topic in topics]
+    buttons = [Button(t(lang, "subs.button_add"), routes.SubscribeMenu())]
+    if topics:
+        buttons.append(Button(t(lang, "subs.button_remove"), routes.UnsubscribeMenu()))
+    rows = [tuple(buttons), _nav(lang, None)]
+    if not topics:
+        intro = t(lang, "subs.none")
+    else:
+        intro = t(lang, "subs.mine_group" if group else "subs.mine")
+    return _subscriptions_card(profile, rows, intro, labels, group=group, notice=notice)
+
+
+def privacy(profile: Profile, *, notice: str | None = None) -> Card:
+    """/privacy: what is stored, why, and how to delete it."""
+    lang = profile.lang
+    rows = [
+        (Button(t(lang, "privacy.button_forget"), routes.ForgetAsk()),),
+        _nav(lang, None),
+    ]
+    return render("privacy", lang, rows, notice=notice)
+
+
+def forget_confirm(profile: Profile) -> Card:
+    """/forget: ask before deleting anything (Yes / No)."""
+    lang = profile.lang
+    rows = [
+        (Button(t(lang, "privacy.button_yes"), routes.ForgetYes()),),
+        (Button(t(lang, "privacy.button_no"), routes.ForgetNo()),),
+    ]
+    return render("privacy_forget", lang, rows)

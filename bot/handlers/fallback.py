@@ -46,7 +46,7 @@ async def other_message(update: Update, context: Context) -> None:
 
 
 def handlers() -> list[BaseHandler]:
-    new_private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+    new_private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.VIA_BOT
     return [
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command),
         MessageHandler(new_private, other_message),

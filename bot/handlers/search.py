@@ -88,6 +88,9 @@ def handlers() -> list[BaseHandler]:
     new = filters.UpdateType.MESSAGE
     return [
         CommandHandler("search", search_command, filters=new),
-        MessageHandler(new & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text),
+        MessageHandler(
+            new & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT,
+            on_text,
+        ),
         CallbackQueryHandler(on_search_button, pattern=_is_search),
     ]

@@ -66,10 +66,15 @@ async def run_polling(
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """Initialize, start and poll ``app``; stop and shut it down cleanly on exit.
 
+    Like PTB's own ``run_polling`` it calls ``post_init`` after initialising and
+    ``post_stop``/``post_shutdown`` at the end, so start-up work runs in tests too.
+
     ``poll_timeout`` is the getUpdates long-poll duration. It does not slow tests:
     the emulator answers a waiting poll the moment an update arrives.
     """
     async with app:
+        if app.post_init:
+            await app.post_init(app)
         await app.start()
         assert app.updater is not None, "build the Application with an Updater"
         await app.updater.start_polling(
@@ -84,6 +89,10 @@ async def run_polling(
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
+    if app.post_shutdown:
+        await app.post_shutdown(app)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

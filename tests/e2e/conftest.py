@@ -61,17 +61,9 @@ def settings(tg: Sandbox, tmp_path: Path) -> Settings:
 async def running_bot(
     tg: Sandbox, settings: Settings, catalog: Catalog, **kwargs: Any
 ) -> AsyncIterator[Any]:
-    """Like PTB's run_polling: post_init after initialize, post_shutdown at the end."""
     app = build_application(settings, catalog, token=tg.token, **kwargs)
-    async with app:
-        if app.post_init:
-            await app.post_init(app)
-        async with run_polling(app):
-            yield app
-        if app.post_stop:
-            await app.post_stop(app)
-    if app.post_shutdown:
-        await app.post_shutdown(app)
+    async with run_polling(app):
+        yield app
 
 
 @pytest_asyncio.fixture

@@ -1,0 +1,54 @@
+"""The no-token sandbox chat, driven through a pipe like a newcomer's first run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_chat(lines: list[str], data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env |= {"DATA_DIR": str(data_dir), "CONTENT_DIR": str(ROOT / "content")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+
+
+def test_piped_chat_onboards_browses_searches_and_exits_0(tmp_path: Path) -> None:
+    result = run_chat(
+        ["/start", "1", "3", "2", "red seal", "@ dual", "i1", "99", "/lang es", "/help"],
+        tmp_path,
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Welcome to Workforce Pathways" in out
+    assert "Which country are you interested in?" in out
+    assert "── bot (edited) ──" in out, "button presses edit the menu in place"
+    assert "Red Seal Program" in out
+    assert "→ https://www.red-seal.ca" in out, "URL buttons are shown with their URL"
+    assert "[i1]" in out, "inline results are listed"
+    assert "That message is too long" not in out, "a card posted via the bot is not a search"
+    assert "(choose a button from 1 to" in out
+    assert "Cómo usar Workforce Pathways" in out, "/lang switches the Telegram language"
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "workforce.sqlite3").exists(), "data lives under DATA_DIR"
+
+
+def test_sandbox_keeps_the_profile_between_runs(tmp_path: Path) -> None:
+    first = run_chat(["/start", "2", "1"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    second = run_chat(["/start"], tmp_path, "sandbox", "--lang", "fr")
+    assert second.returncode == 0, second.stderr
+    assert "Bienvenue" not in second.stdout
+    assert "Employeur" in second.stdout
