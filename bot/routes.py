@@ -172,6 +172,74 @@ class Search(Route):
             raise ValueError("a search term in a button must be short, printable and without ':'")
 
 
+@dataclass(frozen=True, slots=True)
+class MySubscriptions(Route):
+    """/mysubscriptions: the chat's topics, with buttons to add and remove."""
+
+    tag: ClassVar[str] = "sb"
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeMenu(Route):
+    """/subscribe: every topic, ✅ on those the chat has."""
+
+    tag: ClassVar[str] = "sp"
+
+
+@dataclass(frozen=True, slots=True)
+class UnsubscribeMenu(Route):
+    """/unsubscribe: only the chat's current topics."""
+
+    tag: ClassVar[str] = "su"
+
+
+@dataclass(frozen=True, slots=True)
+class PickTopic(Route):
+    """In the /subscribe menu: turn a topic on or off. `topic` is a `bot.store.Topic.code`
+    (dots, never ':'); the handler rejects codes that name no topic."""
+
+    tag: ClassVar[str] = "sa"
+    topic: str
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DropTopic(Route):
+    """In the /unsubscribe menu: remove a topic."""
+
+    tag: ClassVar[str] = "sd"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardSubscribe(Route):
+    """The 🔔 button of a program or forum card: one tap, topic derived from the item."""
+
+    tag: ClassVar[str] = "ib"
+    item_id: str
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy(Route):
+    tag: ClassVar[str] = "pv"
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetAsk(Route):
+    tag: ClassVar[str] = "fa"
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetYes(Route):
+    tag: ClassVar[str] = "fy"
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetNo(Route):
+    tag: ClassVar[str] = "fn"
+
+
 ROUTES: dict[str, type[Route]] = {
     cls.tag: cls
     for cls in (
@@ -191,6 +259,16 @@ ROUTES: dict[str, type[Route]] = {
         SetCountry,
         Help,
         Search,
+        MySubscriptions,
+        SubscribeMenu,
+        UnsubscribeMenu,
+        PickTopic,
+        DropTopic,
+        CardSubscribe,
+        Privacy,
+        ForgetAsk,
+        ForgetYes,
+        ForgetNo,
     )
 }
 

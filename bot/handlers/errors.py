@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from bot import screens
+from bot.handlers import subscriptions
 from bot.i18n import t
 from bot.services import Context, profile_of
 
@@ -22,6 +23,10 @@ async def on_error(update: object, context: Context) -> None:
         return
     if isinstance(error, Forbidden):
         log.info("chat unreachable (%s) for update %s", error.message, update.update_id)
+        await subscriptions.mark_unreachable(update, context)
+        return
+    if isinstance(error, ChatMigrated) and update.effective_chat is not None:
+        await subscriptions.chat_migrated(context, update.effective_chat.id, error.new_chat_id)
         return
     log.error(
         "error handling update %s (%s)",

@@ -10,8 +10,19 @@ from hypothesis import strategies as st
 
 from bot import routes
 from bot.catalog.models import Country, ProgramKind
+from bot.store.topics import Topic
 
 slugs = st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,2}", fullmatch=True)
+topic_codes = st.one_of(
+    st.just(Topic.forums()),
+    st.builds(Topic.of_country, st.sampled_from(list(Country))),
+    st.builds(
+        Topic.of_kind,
+        st.sampled_from(list(ProgramKind)),
+        st.none() | st.sampled_from(list(Country)),
+    ),
+    st.builds(Topic.of_event, slugs),
+).map(lambda topic: topic.code)
 
 
 def route_strategy() -> st.SearchStrategy[routes.Route]:
@@ -21,6 +32,8 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
         "page": st.integers(0, routes.MAX_PAGE),
         "item_id": slugs,
         "onboarding": st.booleans(),
+        "on": st.booleans(),
+        "topic": topic_codes,
         "lang": st.sampled_from(routes.LANGS),
         "role": st.sampled_from(routes.ROLES),
         "term": st.text(
