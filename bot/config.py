@@ -79,6 +79,24 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from sqlalchemy.exc import ArgumentError
+
+        from bot.store.engine import normalize_url
+
+        try:
+            return normalize_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL (e.g. postgresql+asyncpg://user:pw@host/db)"
+            ) from None
+        except ValueError as exc:
+            raise ValueError(str(exc)[:200]) from None
+
     @field_validator("webhook_secret", mode="after")
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:

@@ -12,7 +12,6 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
-import sqlalchemy
 from telegram import Update
 from telegram.error import TelegramError
 
@@ -36,8 +35,7 @@ async def health_check(app: AppType) -> dict[str, bool]:
     store = getattr(services, "store", None)
     if store is not None:
         try:
-            async with store.engine.connect() as conn:
-                await conn.execute(sqlalchemy.text("SELECT 1"))
+            await store.ping()
             parts["database"] = True
         except Exception:  # any database failure means "not healthy"
             parts["database"] = False

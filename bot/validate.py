@@ -27,6 +27,24 @@ def _screens(
     yield "onboarding", lambda: screens.onboarding_role(profile)
     yield "onboarding-country", lambda: screens.onboarding_country(profile)
     yield "language", lambda: screens.language_picker(profile)
+    yield "privacy", lambda: screens.privacy(profile)
+    yield "forget", lambda: screens.forget_confirm(profile)
+    every_topic = [topic.key for topic in screens.subscription_topics(catalog)]
+    for group in (False, True):
+        for current in ([], every_topic):
+            label = f"{'group ' if group else ''}{len(current)} topics"
+            yield (
+                f"subscribe ({label})",
+                lambda c=current, g=group: screens.subscribe_menu(catalog, profile, c, group=g),
+            )
+            yield (
+                f"unsubscribe ({label})",
+                lambda c=current, g=group: screens.unsubscribe_menu(catalog, profile, c, group=g),
+            )
+            yield (
+                f"my subscriptions ({label})",
+                lambda c=current, g=group: screens.my_subscriptions(catalog, profile, c, group=g),
+            )
     for country in catalog.countries():
         yield (
             f"country {country.value}",

@@ -12,6 +12,8 @@ from bot.cards import Card
 from bot.handlers.common import show
 from bot.i18n import t
 from bot.services import Context, Services, profile_of
+from bot.store import repo
+from bot.store.topics import for_item
 
 BROWSE_ROUTES = (
     routes.Home,
@@ -54,13 +56,39 @@ def screen_for(route: routes.Route, services: Services, profile: screens.Profile
     return None
 
 
+async def card_with_state(
+    update: Update, context: Context, profile: screens.Profile, item_id: str
+) -> Card | None:
+    """An item card whose 🔔 button shows whether this chat already follows its topic."""
+    services = context.services
+    item = services.catalog.programs.get(item_id) or services.catalog.events.get(item_id)
+    chat = update.effective_chat
+    subscribed = None
+    if item is not None and chat is not None and services.store is not None:
+        async with services.store.readers() as session:
+            current = await repo.topics_of(session, chat.id)
+        subscribed = for_item(item).key in current
+    return screens.item_card(
+        services.catalog, profile, item_id, services.links, subscribed=subscribed
+    )
+
+
+async def open_route(
+    update: Update, context: Context, route: routes.Route | None, profile: screens.Profile
+) -> Card | None:
+    """The screen for a browsing route (cards with their subscription state)."""
+    if isinstance(route, routes.Card):
+        return await card_with_state(update, context, profile, route.item_id)
+    return screen_for(route, context.services, profile) if route else None
+
+
 async def on_button(update: Update, context: Context) -> None:
     """A browsing button: answer the callback at once, then edit the menu in place."""
     query = update.callback_query
     assert query is not None
     route = routes.decode(query.data)
     profile = await profile_of(update, context)
-    card = screen_for(route, context.services, profile) if route else None
+    card = await open_route(update, context, route, profile)
     if card is None:
         await stale(update, context)
         return

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import deeplinks, routes, screens
-from bot.handlers.browse import screen_for, stale
+from bot.handlers.browse import open_route, stale
 from bot.handlers.common import is_private, show
 from bot.i18n import t
 from bot.services import Context, has_profile, profile_of, save_profile
@@ -24,7 +24,7 @@ async def start(update: Update, context: Context) -> None:
     profile = await profile_of(update, context)
     if context.args:
         route = deeplinks.resolve(context.args[0], services.catalog)
-        card = screen_for(route, services, profile) if route else None
+        card = await open_route(update, context, route, profile)
         if card is None:
             card = screens.home(
                 services.catalog, profile, notice=t(profile.lang, "errors.deep_link_unknown")

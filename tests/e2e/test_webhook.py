@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot.app import build_application
 from bot.catalog.catalog import Catalog
@@ -106,13 +106,14 @@ async def test_health_up_and_down_and_metrics(
         assert json.loads(sick.text)["bot"] is False
         tg.clear_faults()
         services = app.bot_data["services"]
-        real_engine = services.store.engine
-        services.store.engine = create_async_engine("sqlite+aiosqlite:////nonexistent/dir/db")
+        real_readers = services.store.readers
+        gone = create_async_engine("sqlite+aiosqlite:////nonexistent/dir/db")
+        services.store.readers = async_sessionmaker(gone)
         try:
             no_db = await http.get(f"http://127.0.0.1:{port}/healthz")
         finally:
-            await services.store.engine.dispose()
-            services.store.engine = real_engine
+            await gone.dispose()
+            services.store.readers = real_readers
         assert no_db.status_code == 503
         assert json.loads(no_db.text)["database"] is False
         assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200

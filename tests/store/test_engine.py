@@ -83,8 +83,10 @@ def test_the_migrate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca
     assert out.count("database at revision 0001") == 2
     assert (tmp_path / "var" / "workforce.sqlite3").is_file()
     monkeypatch.setenv("DATABASE_URL", "mysql://u@db/x")
-    assert main(["migrate"]) == 1
-    assert "unsupported database" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["migrate"])
+    assert exited.value.code == 2, "a bad DATABASE_URL is a configuration error"
+    assert "invalid DATABASE_URL: unsupported database" in capsys.readouterr().err
 
 
 async def test_ping_takes_no_lock_while_a_writer_works(store: Store) -> None:

@@ -35,14 +35,18 @@ def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("DEFAULT_LANGUAGE", "de", "invalid DEFAULT_LANGUAGE"),
         ("LOG_LEVEL", "LOUD", "invalid LOG_LEVEL"),
         ("PORT", "99999", "invalid PORT"),
+        ("DATABASE_URL", "mysql://root:hunter2@db/x", "invalid DATABASE_URL"),
+        ("DATABASE_URL", "::not a url hunter2::", "invalid DATABASE_URL"),
+        ("WEBHOOK_URL", "http://plain.example/hook", "invalid WEBHOOK_URL"),
     ],
 )
 def test_bad_values_name_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str, needle: str
 ) -> None:
     monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigError, match=needle):
+    with pytest.raises(ConfigError, match=needle) as caught:
         load_settings()
+    assert "hunter2" not in str(caught.value)
 
 
 def test_cli_exits_2_with_one_line_and_no_token(tmp_path: object) -> None:
