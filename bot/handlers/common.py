@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import BadRequest
 
 from bot.cards import Card
@@ -23,6 +23,8 @@ async def show(update: Update, context: Context, card: Card) -> None:
     """Answer with `card`: menus edit in place so a chat never fills with stale menus."""
     query = update.callback_query
     if query is not None and query.message is not None and query.message.is_accessible:
+        if _unchanged(query.message, card):  # type: ignore[arg-type]
+            return
         try:
             await query.edit_message_text(card.text, reply_markup=card.reply_markup())
             return
@@ -37,6 +39,16 @@ async def show(update: Update, context: Context, card: Card) -> None:
     if chat is None:
         return
     await context.bot.send_message(chat.id, card.text, reply_markup=card.reply_markup())
+
+
+def _unchanged(message: Message, card: Card) -> bool:
+    """Telegram refuses an edit to identical content; not asking saves a round trip."""
+    markup = card.reply_markup()
+    current = message.reply_markup
+    return (
+        message.text == card.plain_text
+        and (markup.to_dict() if markup else None) == (current.to_dict() if current else None)
+    )
 
 
 def is_private(update: Update) -> bool:
