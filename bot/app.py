@@ -7,9 +7,8 @@ import contextlib
 import logging
 import signal
 
-from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -19,6 +18,7 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot import bot_profile
 from bot.catalog.catalog import Catalog
 from bot.config import Settings
 from bot.handlers import (
@@ -34,15 +34,13 @@ from bot.handlers import (
     start,
     subscriptions,
 )
-from bot.i18n import t
 from bot.metrics import InstrumentedApplication
-from bot.screens import COMMANDS, Links
+from bot.screens import Links
 from bot.services import AppType, Context, Services
 from bot.store import DatabaseGaps, DatabasePersistence, DatabaseProfiles, Store
 
 log = logging.getLogger(__name__)
 
-LANGS = ("en", "es", "fr")
 
 
 def default_persistence(store: Store) -> DatabasePersistence:
@@ -117,22 +115,15 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    """Learn our username (for deep links) and publish the command list per language."""
+    """Migrate, learn our username (for deep links), publish commands and descriptions."""
     services: Services = app.bot_data["services"]
     if services.store is not None:
         await services.store.start()  # already done if the persistence loaded; cheap then
     if services.links.bot_username is None and app.bot.username:
         services.links = Links(app.bot.username)
     _reload_on_sighup(app, services)
-    try:
-        for lang in LANGS:
-            commands = [BotCommand(name, t(lang, f"commands.{name}")) for name in COMMANDS]
-            code = None if lang == "en" else lang
-            await app.bot.set_my_commands(
-                commands, scope=BotCommandScopeDefault(), language_code=code
-            )
-    except TelegramError as exc:
-        log.warning("could not set the command list: %s", exc)
+    written = await bot_profile.publish(app.bot)
+    log.info("bot profile published (%d settings changed)", written)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
