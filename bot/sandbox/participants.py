@@ -348,19 +348,28 @@ class SandboxUser(_Participant):
     async def press(
         self,
         message: BotMessage | telegram.Message | int,
-        button: str | int | tuple[int, int],
+        button: str | int | tuple[int, int] | None = None,
         *,
         chat: ChatRef | None = None,
+        data: str | None = None,
     ) -> CallbackPress:
-        """Press an inline button by text, callback_data, flat index or (row, column)."""
+        """Press an inline button by text, callback_data, flat index or (row, column).
+
+        ``data`` sends that callback_data instead of a button's, as a stale or modified client
+        can: Telegram delivers whatever the client sends, so bots must cope with any string.
+        """
         sandbox = self._sandbox
         stored = sandbox._locate(message, chat if chat is not None else self.chat_id)
         if stored.deleted:
             raise SandboxError("the message was deleted")
-        rows = (stored.data.get("reply_markup") or {}).get("inline_keyboard") or []
-        chosen = _find_button(rows, button)
-        if chosen.get("callback_data") is None:
-            raise SandboxError(f"button {chosen['text']!r} is not a callback button: {chosen}")
+        if data is None:
+            if button is None:
+                raise SandboxError("say which button to press (or the data to send)")
+            rows = (stored.data.get("reply_markup") or {}).get("inline_keyboard") or []
+            chosen = _find_button(rows, button)
+            if chosen.get("callback_data") is None:
+                raise SandboxError(f"button {chosen['text']!r} is not a callback button: {chosen}")
+            data = chosen["callback_data"]
         if not stored.inline_message_id:
             chat_record = sandbox.state.chats[stored.chat_id]
             if chat_record.is_private and chat_record.id != self.id:
@@ -368,7 +377,7 @@ class SandboxUser(_Participant):
         record = CallbackQueryRecord(
             id=sandbox.state.new_query_id(),
             user_id=self.id,
-            data=chosen["callback_data"],
+            data=data,
             chat_id=None if stored.inline_message_id else stored.chat_id,
             message_id=None if stored.inline_message_id else stored.message_id,
             inline_message_id=stored.inline_message_id,

@@ -73,36 +73,5 @@ async def bot(tg: Sandbox, settings: Settings, catalog: Catalog) -> AsyncIterato
 
 
 async def press_data(tg: Sandbox, user: Any, message: Any, data: str) -> Any:
-    """Press a button that carries `data`, as a forged or stale client would.
-
-    Telegram delivers whatever callback_data a (modified or old) client sends, so the bot
-    must cope with any string; this registers the query with the emulator like a real press.
-    """
-    import time
-
-    import telegram
-
-    from bot.sandbox.objects import message_from_api, to_api
-    from bot.sandbox.participants import CallbackPress
-    from bot.sandbox.state import CallbackQueryRecord
-
-    stored = tg._locate(message, message.chat_id)
-    record = CallbackQueryRecord(
-        id=tg.state.new_query_id(),
-        user_id=user.id,
-        data=data,
-        chat_id=stored.chat_id,
-        message_id=stored.message_id,
-        inline_message_id=None,
-        created=time.monotonic(),
-    )
-    tg.state.callback_queries[record.id] = record
-    query = telegram.CallbackQuery(
-        id=record.id,
-        from_user=user.user,
-        chat_instance=str(stored.chat_id),
-        message=message_from_api(stored.data),
-        data=data,
-    )
-    tg._put("callback_query", to_api(query))
-    return CallbackPress(tg, record)
+    """Press a button carrying `data`, as a forged or stale client would."""
+    return await user.press(message, data=data, chat=message.chat_id)
