@@ -8,6 +8,8 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from bot.cards import Card
+from bot.i18n import t
+from bot.screens import Profile, notice
 from bot.services import Context
 
 log = logging.getLogger(__name__)
@@ -54,3 +56,13 @@ def _unchanged(message: Message, card: Card) -> bool:
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == chat.PRIVATE
+
+
+async def in_private_chat(
+    update: Update, context: Context, profile: Profile, reason_key: str
+) -> bool:
+    """Personal features live in the private chat; elsewhere, say so instead of acting."""
+    if is_private(update):
+        return True
+    await show(update, context, notice(profile, t(profile.lang, reason_key)))
+    return False

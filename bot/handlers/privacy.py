@@ -20,7 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Type
 
 from bot import routes, screens
 from bot.handlers.browse import stale
-from bot.handlers.common import is_private, show
+from bot.handlers.common import in_private_chat, is_private, show
 from bot.i18n import t
 from bot.services import Context, profile_of
 from bot.store import repo
@@ -56,12 +56,8 @@ async def privacy_command(update: Update, context: Context) -> None:
 async def forget_command(update: Update, context: Context) -> None:
     """/forget: ask for confirmation first (private chats only)."""
     profile = await profile_of(update, context)
-    if not is_private(update):
-        await show(
-            update, context, screens.notice(profile, t(profile.lang, "privacy.private_only"))
-        )
-        return
-    await show(update, context, screens.forget_confirm(profile))
+    if await in_private_chat(update, context, profile, "privacy.private_only"):
+        await show(update, context, screens.forget_confirm(profile))
 
 
 async def forget_user(update: Update, context: Context) -> None:

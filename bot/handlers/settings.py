@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot import routes, screens
 from bot.handlers.browse import stale
-from bot.handlers.common import is_private, show
+from bot.handlers.common import in_private_chat, show
 from bot.i18n import t
 from bot.services import Context, profile_of, save_profile
 
@@ -25,23 +25,15 @@ SETTINGS_ROUTES = (
 async def settings_command(update: Update, context: Context) -> None:
     """/settings: the user's language, role and country with buttons to change them."""
     profile = await profile_of(update, context)
-    if not is_private(update):
-        await show(
-            update, context, screens.notice(profile, t(profile.lang, "errors.group_private_only"))
-        )
-        return
-    await show(update, context, screens.settings(profile))
+    if await in_private_chat(update, context, profile, "errors.group_private_only"):
+        await show(update, context, screens.settings(profile))
 
 
 async def language_command(update: Update, context: Context) -> None:
     """/language: the language picker (always offered: Telegram's language may be wrong)."""
     profile = await profile_of(update, context)
-    if not is_private(update):
-        await show(
-            update, context, screens.notice(profile, t(profile.lang, "errors.group_private_only"))
-        )
-        return
-    await show(update, context, screens.language_picker(profile))
+    if await in_private_chat(update, context, profile, "errors.group_private_only"):
+        await show(update, context, screens.language_picker(profile))
 
 
 async def on_settings(update: Update, context: Context) -> None:
