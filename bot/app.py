@@ -19,13 +19,17 @@ from telegram.ext import (
 )
 
 from bot import bot_profile
+from bot.broadcast.runtime import Broadcasting, sender_config
+from bot.broadcast.sender import SenderConfig
 from bot.catalog.catalog import Catalog
 from bot.config import Settings
 from bot.handlers import (
     admin,
+    broadcasts,
     browse,
     errors,
     fallback,
+    forums,
     guard,
     inline,
     privacy,
@@ -40,7 +44,6 @@ from bot.services import AppType, Context, Services
 from bot.store import DatabaseGaps, DatabasePersistence, DatabaseProfiles, Store
 
 log = logging.getLogger(__name__)
-
 
 
 def default_persistence(store: Store) -> DatabasePersistence:
@@ -59,12 +62,15 @@ def build_application(
     persistence: BasePersistence | None = None,
     rate_limiter: bool = True,
     store: Store | None = None,
+    broadcast_config: SenderConfig | None = None,
 ) -> AppType:
     """Build the bot; `token` overrides the settings' (the sandbox uses its own).
 
     Nothing here touches the database: `store` (by default from `DATABASE_URL`/`DATA_DIR`)
     is made ready — migrations, legacy import — when PTB initializes the persistence, before
-    any update is taken, and closed in `post_shutdown`.
+    any update is taken, and closed in `post_shutdown`. The broadcast sender (its own Bot,
+    see `bot.broadcast.runtime`) starts in `post_init` and stops in `post_shutdown`;
+    `broadcast_config` overrides its settings (tests shorten its timings).
     """
     secret = token or (
         settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
@@ -101,15 +107,27 @@ def build_application(
         gaps=DatabaseGaps(store),
         store=store,
     )
+    services: Services = app.bot_data["services"]
+    services.broadcasting = Broadcasting(
+        services, secret, broadcast_config or sender_config(settings)
+    )
     register_handlers(app)
     return app
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    """Order matters: specific features first, the catch-alls of `fallback` last."""
+    """Order matters: specific features first, the catch-alls of `fallback` last.
+
+    An admin's reply inside a multi-step flow (/broadcast, /newforum) is taken in its own
+    group before the features, so it is not mistaken for a search.
+    """
+    services: Services = app.bot_data["services"]
     app.add_handlers(guard.handlers(), group=guard.GROUP)
+    app.add_handlers(broadcasts.flow_handlers(services.settings), group=broadcasts.FLOW_GROUP)
     for module in (start, settings, browse, admin, search, inline, subscriptions, privacy):
         app.add_handlers(module.handlers())
+    app.add_handlers(broadcasts.handlers())
+    app.add_handlers(forums.handlers())
     app.add_handlers(fallback.handlers())
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
 
@@ -121,14 +139,19 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         await services.store.start()  # already done if the persistence loaded; cheap then
     if services.links.bot_username is None and app.bot.username:
         services.links = Links(app.bot.username)
+    if services.broadcasting is not None:
+        await services.broadcasting.start()
     _reload_on_sighup(app, services)
     written = await bot_profile.publish(app.bot)
     log.info("bot profile published (%d settings changed)", written)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    """Close the database connections after PTB has flushed the persistence."""
+    """Stop the broadcast sender (requests in flight are recorded), then close the database
+    connections after PTB has flushed the persistence."""
     services: Services = app.bot_data["services"]
+    if services.broadcasting is not None:
+        await services.broadcasting.stop()
     if services.store is not None:
         await services.store.close()
 

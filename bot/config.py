@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     broadcast_rate: Annotated[float, Field(gt=0, le=1000)] = 25.0
+    broadcast_paid: bool = False
+    """Paid broadcasts (`allow_paid_broadcast`, charged in Stars): needed above 30 msg/s."""
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

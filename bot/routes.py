@@ -240,6 +240,109 @@ class ForgetNo(Route):
     tag: ClassVar[str] = "fn"
 
 
+@dataclass(frozen=True, slots=True)
+class Calendar(Route):
+    """ "📅 Add to calendar" on a forum card: the forum as an .ics file."""
+
+    tag: ClassVar[str] = "ic"
+    item_id: str
+
+
+# Admin routes: decoded like any other, answered only for ADMIN_IDS (`admin_only`). Broadcast
+# ids travel as digit strings (`ref`), checked by the handler (`int` fields stop at MAX_PAGE).
+
+
+@dataclass(frozen=True, slots=True)
+class FlowTexts(Route):
+    """In /broadcast and /newforum: the same text for every language, or add translations."""
+
+    tag: ClassVar[str] = "ft"
+    same: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FlowCancel(Route):
+    """Leave the admin's current flow (nothing is sent or saved)."""
+
+    tag: ClassVar[str] = "fq"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastMenu(Route):
+    """The audience picker, or one of its sub-menus (`country`, `role`, `language`, …)."""
+
+    tag: ClassVar[str] = "bm"
+    level: str = "root"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastAudience(Route):
+    """An audience choice: `everyone`, `country`/`role`/`language` + value, `forum` + item id,
+    or `topic` + a topic code."""
+
+    tag: ClassVar[str] = "ba"
+    audience: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastSend(Route):
+    """Confirm a previewed draft."""
+
+    tag: ClassVar[str] = "bc"
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastStop(Route):
+    """Stop a queued or running broadcast (/cancel_broadcast)."""
+
+    tag: ClassVar[str] = "bs"
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForumEdit(Route):
+    """/editforum: open the edit menu of a stored forum."""
+
+    tag: ClassVar[str] = "fe"
+    item_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForumField(Route):
+    """/editforum: change one field (`title`, `when`, `city`, `link`) or `cancel` the forum."""
+
+    tag: ClassVar[str] = "ff"
+    item_id: str
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForumCountry(Route):
+    """/newforum: the forum's country."""
+
+    tag: ClassVar[str] = "fc"
+    country: Country
+
+
+@dataclass(frozen=True, slots=True)
+class ForumPublish(Route):
+    """/newforum: publish the reviewed forum."""
+
+    tag: ClassVar[str] = "fp"
+
+
+@dataclass(frozen=True, slots=True)
+class ForumAnnounce(Route):
+    """After publishing or changing a forum: tell its subscribers (`what`: new, changed,
+    cancelled) — or not (`no`)."""
+
+    tag: ClassVar[str] = "fw"
+    item_id: str
+    what: str
+
+
 ROUTES: dict[str, type[Route]] = {
     cls.tag: cls
     for cls in (
@@ -269,8 +372,35 @@ ROUTES: dict[str, type[Route]] = {
         ForgetAsk,
         ForgetYes,
         ForgetNo,
+        Calendar,
+        FlowTexts,
+        FlowCancel,
+        BroadcastMenu,
+        BroadcastAudience,
+        BroadcastSend,
+        BroadcastStop,
+        ForumEdit,
+        ForumField,
+        ForumCountry,
+        ForumPublish,
+        ForumAnnounce,
     )
 }
+
+ADMIN_ROUTES: tuple[type[Route], ...] = (
+    FlowTexts,
+    FlowCancel,
+    BroadcastMenu,
+    BroadcastAudience,
+    BroadcastSend,
+    BroadcastStop,
+    ForumEdit,
+    ForumField,
+    ForumCountry,
+    ForumPublish,
+    ForumAnnounce,
+)
+"""Routes only admins may press: their handler is wrapped in `admin_only`."""
 
 
 def _decode_value(annotation: object, raw: str) -> object:

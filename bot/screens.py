@@ -6,10 +6,12 @@ so every screen is testable (and validated by `python -m bot validate`) without 
 
 from __future__ import annotations
 
+import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot import routes
 from bot.cards import Button, Card, render
@@ -18,13 +20,20 @@ from bot.catalog.models import (
     LANGUAGES,
     Country,
     Event,
+    EventStatus,
     Organisation,
     Program,
     ProgramKind,
     Status,
 )
-from bot.i18n import fmt_date, t
+from bot.i18n import BABEL_LOCALES, fmt_date, t
 from bot.store.topics import Topic
+
+if TYPE_CHECKING:
+    from bot.broadcast.audience import Audience
+    from bot.broadcast.outbox import Counts
+    from bot.store.models import Broadcast
+    from bot.store.repo import Breakdown, Gap, Stats
 
 PAGE_SIZE = 6
 BLURB_MAX = 160
@@ -391,6 +400,7 @@ def forum_card(
 ) -> Card:
     lang = profile.lang
     rows = _item_buttons(catalog, lang, event, links)
+    rows.append((Button(t(lang, "calendar.button"), routes.Calendar(event.id)),))
     rows.append(_subscribe_row(lang, event.id, subscribed))
     rows.append(_nav(lang, routes.Forums()))
     return render(
@@ -773,3 +783,435 @@ def forget_confirm(profile: Profile) -> Card:
         (Button(t(lang, "privacy.button_no"), routes.ForgetNo()),),
     ]
     return render("privacy_forget", lang, rows)
+
+
+# Admin: broadcasts, forums, statistics ------------------------------------------------------
+# Admin screens show admin-typed values (titles, cities) inside UI strings: they are escaped
+# here, since those strings are Telegram HTML.
+
+AUDIENCE_MENUS: tuple[str, ...] = ("country", "role", "language", "forum", "topic")
+
+
+def fmt_number(value: float, lang: str) -> str:
+    """A rate such as 24.8 the way the admin's locale writes it (24,8 in Québec)."""
+    from babel.numbers import format_decimal
+
+    return str(
+        format_decimal(round(value, 1), format="#,##0.#", locale=BABEL_LOCALES.get(lang, "en_US"))
+    )
+
+
+def fmt_duration(seconds: float, lang: str) -> str:
+    """How long a broadcast took, e.g. "2 minutes" / "2 minutos" (Babel, rounded)."""
+    from datetime import timedelta
+
+    from babel.dates import format_timedelta
+
+    return str(
+        format_timedelta(
+            timedelta(seconds=max(seconds, 1)),
+            threshold=1.5,
+            locale=BABEL_LOCALES.get(lang, "en_US"),
+        )
+    )
+
+
+def admin_card(
+    lang: str,
+    title_key: str,
+    message: str,
+    rows: Sequence[Sequence[Button]] = (),
+    *,
+    notice: str | None = None,
+) -> Card:
+    """A step of an admin flow: a title, an optional notice (e.g. what was wrong), a message."""
+    return render(
+        "broadcast_admin", lang, rows, title=t(lang, title_key), message=message, notice=notice
+    )
+
+
+def _cancel_row(lang: str) -> tuple[Button, ...]:
+    return (Button(t(lang, "broadcast.button_cancel"), routes.FlowCancel()),)
+
+
+def flow_prompt(lang: str, title_key: str, message_key: str, *, notice: str | None = None) -> Card:
+    """Ask an admin to type something (text, date, link…); a Cancel button leaves the flow."""
+    return admin_card(lang, title_key, t(lang, message_key), [_cancel_row(lang)], notice=notice)
+
+
+def flow_text_choice(lang: str, section: str) -> Card:
+    """After the English text: the same for every language, or add Spanish and French."""
+    title = "broadcast.title" if section == "broadcast" else "forum_admin.title_new"
+    rows = [
+        (Button(t(lang, f"{section}.button_same"), routes.FlowTexts(same=True)),),
+        (Button(t(lang, f"{section}.button_translate"), routes.FlowTexts(same=False)),),
+        _cancel_row(lang),
+    ]
+    key = "broadcast.text_choice" if section == "broadcast" else "forum_admin.title_choice"
+    return admin_card(lang, title, t(lang, key), rows)
+
+
+def broadcast_audience_menu(catalog: Catalog, lang: str, level: str = "root") -> Card:
+    """Who gets the broadcast: everyone, or a sub-menu of countries, roles, languages,
+    forums or topics."""
+    rows: list[tuple[Button, ...]] = []
+    match level:
+        case "country":
+            rows = [
+                (Button(_country_label(lang, c), routes.BroadcastAudience("country", c)),)
+                for c in routes.COUNTRY_CHOICES
+                if c != "all"
+            ]
+        case "role":
+            rows = [
+                (Button(t(lang, f"role.{r}"), routes.BroadcastAudience("role", r)),)
+                for r in routes.ROLES
+            ]
+        case "language":
+            rows = [
+                (Button(t(code, "language_name"), routes.BroadcastAudience("language", code)),)
+                for code in LANGUAGES
+            ]
+        case "forum":
+            now = datetime.now(UTC)
+            events = [*catalog.upcoming_events(now), *catalog.past_events(now)]
+            rows = [
+                (Button(f"🤝 {e.title.get(lang)}", routes.BroadcastAudience("forum", e.id)),)
+                for e in events[:20]
+            ]
+        case "topic":
+            rows = [
+                (
+                    Button(
+                        topic_label(catalog, lang, topic),
+                        routes.BroadcastAudience("topic", topic.code),
+                    ),
+                )
+                for topic in subscription_topics(catalog)
+            ]
+        case _:
+            rows = [
+                (
+                    Button(
+                        t(lang, "broadcast.audience_everyone"), routes.BroadcastAudience("everyone")
+                    ),
+                )
+            ]
+            rows.extend(
+                (Button(t(lang, f"broadcast.menu_{menu}"), routes.BroadcastMenu(menu)),)
+                for menu in AUDIENCE_MENUS
+            )
+    if level != "root":
+        rows.append((Button(t(lang, "button.back"), routes.BroadcastMenu("root")),))
+    rows.append(_cancel_row(lang))
+    notice = t(lang, "broadcast.no_forums") if level == "forum" and not catalog.events else None
+    return admin_card(
+        lang, "broadcast.title", t(lang, "broadcast.ask_audience"), rows, notice=notice
+    )
+
+
+def audience_label(catalog: Catalog, lang: str, audience: Audience) -> str:
+    """An audience as the admin reads it, e.g. "people interested in 🇲🇽 Mexico"."""
+    match audience.kind:
+        case "country":
+            return t(lang, "broadcast.label_country", country=_country_label(lang, audience.value))
+        case "role":
+            return t(lang, "broadcast.label_role", role=t(lang, f"role_short.{audience.value}"))
+        case "language":
+            return t(
+                lang,
+                "broadcast.label_language",
+                language=t(audience.value or "en", "language_name"),
+            )
+        case "topics":
+            labels = [
+                topic_label(catalog, lang, topic)
+                for key in audience.topics
+                if (topic := Topic.parse(key)) is not None
+            ]
+            return t(lang, "broadcast.label_topics", topics=", ".join(labels))
+    return t(lang, "broadcast.label_everyone")
+
+
+def broadcast_confirm(
+    catalog: Catalog,
+    lang: str,
+    draft_id: int,
+    audience: Audience,
+    by_language: dict[str, int],
+    versions: int,
+) -> Card:
+    """Under the preview: the audience, the recipient count, and Send / Change / Cancel."""
+    count = sum(by_language.values())
+    message = t(
+        lang,
+        "broadcast.confirm",
+        audience=html.escape(audience_label(catalog, lang, audience)),
+        count=count,
+    )
+    if count:
+        detail = ", ".join(f"{code} {n}" for code, n in sorted(by_language.items()))
+        message += "\n" + t(lang, "broadcast.by_language", detail=detail)
+    message = t(lang, "broadcast.preview_note", count=versions) + "\n\n" + message
+    rows: list[tuple[Button, ...]] = []
+    if count:
+        rows.append(
+            (
+                Button(
+                    t(lang, "broadcast.button_send", count=count),
+                    routes.BroadcastSend(str(draft_id)),
+                ),
+            )
+        )
+    rows.append((Button(t(lang, "broadcast.button_change"), routes.BroadcastMenu("root")),))
+    rows.append(_cancel_row(lang))
+    notice = None if count else t(lang, "broadcast.nobody")
+    return admin_card(lang, "broadcast.title", message, rows, notice=notice)
+
+
+def _status(lang: str, status: str) -> str:
+    return t(lang, f"broadcast.status_{status}")
+
+
+def broadcast_progress(lang: str, row: Broadcast, figures: Counts, rate: float) -> Card:
+    """The admin's progress message, edited while the broadcast runs."""
+    total = max(row.total, figures.total)
+    pending = figures.open if row.finished_at is None else 0
+    return render(
+        "broadcast_progress",
+        lang,
+        title=t(lang, "broadcast.progress_title", id=row.id, status=_status(lang, row.status)),
+        figures=t(
+            lang,
+            "broadcast.figures",
+            sent=figures.sent,
+            total=total,
+            pending=pending,
+            failed=figures.failed,
+            blocked=figures.blocked,
+        ),
+        rate=t(lang, "broadcast.rate", rate=fmt_number(rate, lang)) if rate > 0 else None,
+    )
+
+
+def broadcast_report(lang: str, row: Broadcast) -> Card:
+    """The final report: the figures stored when the broadcast closed."""
+    seconds = 0.0
+    if row.started_at is not None and row.finished_at is not None:
+        seconds = (row.finished_at - row.started_at).total_seconds()
+    key = "broadcast.report_cancelled" if row.status == "cancelled" else "broadcast.report_done"
+    return render(
+        "broadcast_report",
+        lang,
+        title=t(lang, key, id=row.id),
+        body=t(
+            lang,
+            "broadcast.report",
+            sent=row.sent,
+            total=row.total,
+            failed=row.failed,
+            blocked=row.blocked,
+            cancelled=row.cancelled,
+            duration=fmt_duration(seconds, lang),
+        ),
+    )
+
+
+def _what(catalog: Catalog, lang: str, row: Broadcast) -> str:
+    """A line naming a broadcast: its purpose and its first words or its forum."""
+    purpose = t(lang, f"broadcast.purpose_{row.purpose}")
+    if row.texts:
+        text = row.texts.get(lang) or row.texts.get("en") or ""
+        return f"{purpose}: {_blurb(text)[:60]}"
+    event = catalog.events.get(row.item_id or "")
+    return f"{purpose}: {event.title.get(lang) if event else row.item_id}"
+
+
+def broadcast_list(
+    catalog: Catalog, lang: str, entries: Sequence[tuple[Broadcast, Counts]]
+) -> Card:
+    """/broadcasts: the latest broadcasts with their figures."""
+    items = []
+    for row, figures in entries:
+        scheduled = None
+        if row.status == "queued" and row.scheduled_at is not None:
+            scheduled = t(
+                lang,
+                "broadcast.scheduled_for",
+                date=fmt_date(row.scheduled_at, lang, with_time=True),
+            )
+        items.append(
+            {
+                "id": row.id,
+                "status": _status(lang, row.status),
+                "what": _what(catalog, lang, row),
+                "when": fmt_date(row.created_at, lang),
+                "scheduled": scheduled,
+                "figures": t(
+                    lang,
+                    "broadcast.list_figures",
+                    sent=figures.sent,
+                    pending=figures.open,
+                    failed=figures.failed,
+                    blocked=figures.blocked,
+                ),
+            }
+        )
+    return render("broadcast_list", lang, items=items)
+
+
+def broadcast_stop_menu(catalog: Catalog, lang: str, rows: Sequence[Broadcast]) -> Card:
+    """/cancel_broadcast: one button per queued or running broadcast."""
+    buttons = [
+        (
+            Button(
+                t(lang, "broadcast.stop_button", id=row.id, what=_what(catalog, lang, row))[:60],
+                routes.BroadcastStop(str(row.id)),
+            ),
+        )
+        for row in rows
+    ]
+    message = t(lang, "broadcast.stop_intro" if rows else "broadcast.stop_none")
+    return render(
+        "broadcast_admin",
+        lang,
+        buttons,
+        title=t(lang, "broadcast.stop_title"),
+        message=message,
+        notice=None,
+    )
+
+
+def stats_card(
+    catalog: Catalog,
+    lang: str,
+    figures: Stats,
+    breakdown: Breakdown,
+    gaps: Sequence[Gap],
+) -> Card:
+    """/stats: users and subscribers by country, role, language and topic; unmet searches."""
+
+    def named(counts: dict[str, int], label: Callable[[str], str]) -> list[tuple[str, int]]:
+        return sorted(
+            ((label(key) if key else t(lang, "stats.unset"), n) for key, n in counts.items()),
+            key=lambda pair: -pair[1],
+        )
+
+    topics = []
+    for key, n in sorted(figures.by_topic.items(), key=lambda pair: -pair[1]):
+        topic = Topic.parse(key)
+        topics.append((topic_label(catalog, lang, topic) if topic else key, n))
+    return render(
+        "stats",
+        lang,
+        users=t(lang, "stats.users", users=figures.users, blocked=figures.blocked_users),
+        chats=t(
+            lang,
+            "stats.chats",
+            chats=figures.chats,
+            groups=figures.groups,
+            subscriptions=figures.subscriptions,
+        ),
+        sections=[
+            (
+                t(lang, "stats.by_country"),
+                named(breakdown.by_country, lambda c: _country_label(lang, c)),
+            ),
+            (
+                t(lang, "stats.by_role"),
+                named(breakdown.by_role, lambda r: t(lang, f"role_short.{r}")),
+            ),
+            (
+                t(lang, "stats.by_language"),
+                named(breakdown.by_language, lambda code: t(code, "language_name")),
+            ),
+            (t(lang, "stats.by_topic"), topics),
+        ],
+        gaps=[(g.query, g.lang, g.count) for g in gaps],
+    )
+
+
+def forum_country_menu(lang: str, guess: str | None) -> Card:
+    """/newforum: the forum's country (the zone's country first)."""
+    order = sorted(Country, key=lambda c: c.value != guess)
+    rows = [(Button(_country_label(lang, c.value), routes.ForumCountry(c)),) for c in order]
+    rows.append(_cancel_row(lang))
+    return admin_card(lang, "forum_admin.title_new", t(lang, "forum_admin.ask_country"), rows)
+
+
+def forum_review(lang: str) -> Card:
+    """/newforum: under the card preview, Publish or Cancel."""
+    rows = [
+        (Button(t(lang, "forum_admin.button_publish"), routes.ForumPublish()),),
+        _cancel_row(lang),
+    ]
+    return admin_card(lang, "forum_admin.title_new", t(lang, "forum_admin.review"), rows)
+
+
+def forum_saved(
+    lang: str,
+    event: Event,
+    what: str,
+    reminder_times: Sequence[datetime],
+    subscribers: int,
+) -> Card:
+    """After publishing or changing a forum: what was done, its reminders, and the offer to
+    tell its subscribers (`what`: new, changed, cancelled)."""
+    title = html.escape(event.title.get(lang))
+    key = {"new": "published", "changed": "saved", "cancelled": "cancelled_forum"}[what]
+    lines = [t(lang, f"forum_admin.{key}", title=title)]
+    if what != "cancelled":
+        if reminder_times:
+            dates = ", ".join(
+                fmt_date(r.astimezone(event.starts_at.tzinfo), lang, with_time=True)
+                for r in reminder_times
+            )
+            lines.append(t(lang, "forum_admin.reminders", dates=dates))
+        else:
+            lines.append(t(lang, "forum_admin.no_reminders"))
+    rows: list[tuple[Button, ...]] = []
+    if subscribers:
+        lines.append(t(lang, "forum_admin.offer", count=subscribers))
+        rows.append(
+            (
+                Button(
+                    t(lang, "forum_admin.button_announce", count=subscribers),
+                    routes.ForumAnnounce(event.id, what),
+                ),
+            )
+        )
+        rows.append(
+            (Button(t(lang, "forum_admin.button_no"), routes.ForumAnnounce(event.id, "no")),)
+        )
+    else:
+        lines.append(t(lang, "forum_admin.offer_none"))
+    title_key = "forum_admin.title_new" if what == "new" else "forum_admin.title_edit"
+    return admin_card(lang, title_key, "\n\n".join(lines), rows)
+
+
+def forum_edit_list(lang: str, events: Sequence[Event]) -> Card:
+    """/editforum: the forums admins announced here (content forums live in content/)."""
+    rows = [(Button(f"🤝 {e.title.get(lang)}", routes.ForumEdit(e.id)),) for e in events]
+    key = "forum_admin.edit_pick" if events else "forum_admin.edit_none"
+    return admin_card(lang, "forum_admin.title_edit", t(lang, key), rows)
+
+
+def forum_edit_menu(lang: str, event: Event) -> Card:
+    """/editforum: which field to change, or cancel the forum."""
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(t(lang, "forum_admin.field_title"), routes.ForumField(event.id, "title")),
+            Button(t(lang, "forum_admin.field_when"), routes.ForumField(event.id, "when")),
+        ),
+        (
+            Button(t(lang, "forum_admin.field_city"), routes.ForumField(event.id, "city")),
+            Button(t(lang, "forum_admin.field_link"), routes.ForumField(event.id, "link")),
+        ),
+    ]
+    if event.status is not EventStatus.CANCELLED:
+        rows.append(
+            (Button(t(lang, "forum_admin.field_cancel"), routes.ForumField(event.id, "cancel")),)
+        )
+    rows.append(_cancel_row(lang))
+    message = t(lang, "forum_admin.edit_menu", title=html.escape(event.title.get(lang)))
+    return admin_card(lang, "forum_admin.title_edit", message, rows)

@@ -6,6 +6,7 @@ look-ups in dictionaries, and the profile helpers keep the storage format in one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,6 +21,8 @@ from bot.i18n import resolve_language
 from bot.screens import Links, Profile
 
 if TYPE_CHECKING:
+    from bot.broadcast.runtime import Broadcasting
+    from bot.catalog.models import Event
     from bot.store import Store
 
 
@@ -62,12 +65,32 @@ class Services:
     flood: FloodGate = field(default_factory=FloodGate)
     store: Store | None = None
     """The database (`bot.store`); None only in tests that need no storage."""
+    broadcasting: Broadcasting | None = None
+    """The broadcast sender and forum watcher (`bot.broadcast.runtime`), with a database."""
+    content: Catalog = field(init=False)
+    """The catalog as loaded from content/, before stored forums are merged in."""
+    forums: tuple[Event, ...] = ()
+    """Forums admins announced in chat (the `forums` table), merged into `catalog`."""
 
     def __post_init__(self) -> None:
+        self.content = self.catalog
         self.search = SearchIndex.build(self.catalog)
 
     def replace_catalog(self, catalog: Catalog) -> None:
-        """Swap in a new catalog; the search index is rebuilt once, here, not per query."""
+        """Swap in new content (stored forums stay merged in); the search index is rebuilt
+        once, here, not per query."""
+        self.content = catalog
+        self._rebuild()
+
+    def replace_forums(self, events: Sequence[Event]) -> None:
+        """Swap in the stored forums (after an admin's edit, here or on another instance)."""
+        self.forums = tuple(events)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        from bot.broadcast.forums import merge
+
+        catalog = merge(self.content, self.forums)
         self.search = SearchIndex.build(catalog)
         self.catalog = catalog
 

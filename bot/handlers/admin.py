@@ -53,6 +53,8 @@ async def reload_catalog(services: Services) -> list[str]:
         log.warning("reload refused: %d content problems", len(exc.problems))
         return [str(p) for p in exc.problems]
     services.replace_catalog(catalog)
+    if services.broadcasting is not None:  # forums may have moved: reminders follow them
+        await services.broadcasting.sync_reminders()
     log.info("catalog reloaded: %d items", len(catalog))
     return []
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -178,6 +179,117 @@ class PtbConversation(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     state: Mapped[Any] = mapped_column(JSON, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Broadcasts, forums and admin flows (revision 0002) -----------------------------------------
+
+BROADCAST_STATUSES = ("draft", "queued", "sending", "done", "cancelled")
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "blocked", "cancelled")
+
+
+class Broadcast(Base):
+    """One message to many chats: the outbox row, expanded into `deliveries` when it is due.
+
+    Either `texts` (an admin's words per language, {"en": …, "es": …, "fr": …}) or a card
+    reference (`item_id`, rendered per recipient language when sent) carries the content.
+    `audience` says who gets it (see `bot.broadcast.audience`). `dedupe_key` makes scheduled
+    reminders idempotent across instances (`reminder:<forum>:<offset>:<UTC time>`). The
+    `report_*` columns point at the admin's progress message, so whichever instance sends
+    can keep it up to date.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    author_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(16))
+    texts: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    item_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_lang: Mapped[str | None] = mapped_column(String(LANG_MAX))
+    report_digest: Mapped[str | None] = mapped_column(String(64))
+
+
+class Delivery(Base):
+    """One broadcast to one chat: claimed (`sending`) before the request, `sent` right after.
+
+    UNIQUE(broadcast_id, chat_id) makes "nothing doubled" a database rule: re-expanding a
+    broadcast, or two instances expanding it at once, cannot add a second row for a chat.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "chat_id"),
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    broadcast_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("broadcasts.id", ondelete="CASCADE"), nullable=False
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    lang: Mapped[str] = mapped_column(String(LANG_MAX))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Forum(Base):
+    """A forum an admin announced in chat (`/newforum`); merged with the content's forums.
+
+    `starts_at` is UTC; `all_day` forums start at midnight in `timezone` (the venue's IANA
+    zone), which is how the catalog's `Event` is rebuilt with a date instead of a time.
+    """
+
+    __tablename__ = "forums"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[dict[str, str]] = mapped_column(JSON)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str] = mapped_column(String(64))
+    city: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(8))
+    url: Mapped[str] = mapped_column(String(512))
+    status: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AdminFlow(Base):
+    """The step an admin is at in a multi-step flow (/broadcast, /newforum, /editforum).
+
+    Kept here, read per update, so any instance can take the next step (see ARCHITECTURE:
+    ConversationHandler state lives in one process's memory).
+    """
+
+    __tablename__ = "admin_flows"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    flow: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

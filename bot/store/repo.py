@@ -20,7 +20,11 @@ from bot.store.engine import insert
 from bot.store.models import (
     LANG_MAX,
     QUERY_MAX,
+    AdminFlow,
+    Broadcast,
     Chat,
+    Delivery,
+    Forum,
     PtbChatData,
     PtbConversation,
     PtbUserData,
@@ -270,9 +274,21 @@ async def forget_user(session: AsyncSession, user_id: int) -> None:
     """Delete every row about a user: profile, private chat and its subscriptions, persistence.
 
     Groups the user subscribed stay subscribed (they belong to the group), but no longer say
-    who did it. Search gaps never held a user id.
+    who did it. Search gaps never held a user id. Broadcast deliveries to the user's chat go;
+    broadcasts and forums an admin made stay (others received them) without their author.
     """
     await session.execute(delete(User).where(User.id == user_id))
+    await session.execute(delete(Delivery).where(Delivery.chat_id == user_id))
+    await session.execute(delete(AdminFlow).where(AdminFlow.user_id == user_id))
+    await session.execute(
+        update(Broadcast).where(Broadcast.author_id == user_id).values(author_id=None)
+    )
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.report_chat_id == user_id)
+        .values(report_chat_id=None, report_message_id=None, report_digest=None)
+    )
+    await session.execute(update(Forum).where(Forum.created_by == user_id).values(created_by=None))
     await session.execute(delete(Subscription).where(Subscription.chat_id == user_id))
     await session.execute(delete(Chat).where(Chat.id == user_id))
     await session.execute(
@@ -384,3 +400,72 @@ async def stats(session: AsyncSession) -> Stats:
         by_topic=by_topic,
         search_gaps=gaps or 0,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Reachable users by profile field, for /stats (counts only, never who)."""
+
+    by_country: dict[str, int]
+    by_role: dict[str, int]
+    by_language: dict[str, int]
+
+
+async def breakdown(session: AsyncSession) -> Breakdown:
+    """Users who have not blocked the bot, counted by country, role and language.
+
+    An unset field counts under "" so the figures add up to the number of users.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    for name, col in (
+        ("country", User.country),
+        ("role", User.role),
+        ("language", User.language),
+    ):
+        rows = await session.execute(
+            select(col, func.count()).where(User.blocked.is_(False)).group_by(col)
+        )
+        counts[name] = {(key or ""): n for key, n in rows.all()}
+    return Breakdown(counts["country"], counts["role"], counts["language"])
+
+
+# Admin flows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """Where an admin is in a multi-step flow, and what they entered so far."""
+
+    flow: str
+    step: str
+    data: dict[str, object]
+
+
+async def get_flow(session: AsyncSession, user_id: int) -> Flow | None:
+    """The admin's current flow, read fresh from the database on every update."""
+    row = await session.get(AdminFlow, user_id, populate_existing=True)
+    return None if row is None else Flow(row.flow, row.step, dict(row.data))
+
+
+async def set_flow(
+    session: AsyncSession,
+    user_id: int,
+    flow: str,
+    step: str,
+    data: Mapping[str, object],
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Start or advance a flow (one upsert: the last step written wins)."""
+    now = now or utcnow()
+    values = {"flow": flow, "step": step, "data": dict(data), "updated_at": now}
+    stmt = insert(session, AdminFlow).values(user_id=user_id, **values)
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=[AdminFlow.user_id], set_=values)
+    )
+
+
+async def clear_flow(session: AsyncSession, user_id: int) -> bool:
+    """End the admin's flow; True if there was one."""
+    stmt = delete(AdminFlow).where(AdminFlow.user_id == user_id).returning(AdminFlow.user_id)
+    return (await session.execute(stmt)).scalar_one_or_none() is not None

@@ -41,6 +41,13 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
             min_size=1,
             max_size=12,
         ).filter(lambda term: getattr(routes.search_route(term), "term", None) == term),
+        "same": st.booleans(),
+        "level": st.sampled_from(["root", "country", "role", "language", "forum", "topic"]),
+        "audience": st.sampled_from(["everyone", "country", "role", "language", "forum", "topic"]),
+        "value": st.one_of(st.just(""), slugs, topic_codes),
+        "ref": st.integers(1, 10**12).map(str),
+        "field": st.sampled_from(["title", "when", "city", "link", "cancel"]),
+        "what": st.sampled_from(["new", "changed", "cancelled", "no"]),
     }
     options = []
     for cls in routes.ROUTES.values():
