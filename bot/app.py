@@ -97,7 +97,10 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # Retries 429s and keeps the 20/min group limit, but no global 30/s cap on replies:
+        # that cap throttled interactive answers to ~31 updates/s (bench), and broadcasts
+        # pace themselves with their own Bot and limiter.
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
     app: AppType = builder.build()  # type: ignore[assignment]
     app.bot_data["services"] = Services(
         settings=settings,

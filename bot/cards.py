@@ -46,6 +46,8 @@ ALLOWED_TAGS = frozenset(
     }
 )
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+_BARE_AMP = re.compile(r"&(?![a-zA-Z]+;|#[0-9]+;|#x[0-9a-fA-F]+;)")
+_BARE_LT = re.compile(r"<(?!/?[a-zA-Z])")
 
 
 class CardError(ValueError):
@@ -138,6 +140,8 @@ def check(card: Card) -> None:
     length = utf16_len(card.plain_text)
     if not 1 <= length <= MAX_TEXT:
         raise CardError(f"text is {length} characters (Telegram allows 1–{MAX_TEXT})")
+    if _BARE_AMP.search(card.text) or _BARE_LT.search(card.text):
+        raise CardError("unescaped & or < in the HTML (Telegram cannot parse entities)")
     for tag in _TAG.findall(card.text):
         if tag.lower() not in ALLOWED_TAGS:
             raise CardError(f"tag <{tag}> is not in Telegram's HTML subset")

@@ -6,6 +6,7 @@ always wins; then the Telegram language; then the configured default.
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -55,6 +56,13 @@ def t(lang: str, key: str, **params: object) -> str:
     if template is None:
         raise KeyError(f"unknown UI string {key!r}")
     return template.format(**params) if params else template
+
+
+def t_html(lang: str, key: str, **params: object) -> str:
+    """Like `t`, for strings templates mark safe: parameters are escaped for Telegram HTML."""
+    return t(
+        lang, key, **{name: html.escape(str(value), quote=False) for name, value in params.items()}
+    )
 
 
 def placeholders(template: str) -> set[str]:

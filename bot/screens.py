@@ -26,7 +26,7 @@ from bot.catalog.models import (
     ProgramKind,
     Status,
 )
-from bot.i18n import BABEL_LOCALES, fmt_date, t
+from bot.i18n import BABEL_LOCALES, fmt_date, t, t_html
 from bot.store.topics import Topic
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ def kind_list(
     catalog: Catalog, profile: Profile, country: Country, kind: ProgramKind, page: int = 0
 ) -> Card:
     lang = profile.lang
-    title = t(
+    title = t_html(
         lang,
         "kind_list.title",
         flag=t(lang, f"flag.{country.value}"),
@@ -272,7 +272,7 @@ def kind_list(
 
 def org_list(catalog: Catalog, profile: Profile, country: Country, page: int = 0) -> Card:
     lang = profile.lang
-    title = t(
+    title = t_html(
         lang,
         "org_list.title",
         flag=t(lang, f"flag.{country.value}"),
@@ -287,7 +287,7 @@ def org_list(catalog: Catalog, profile: Profile, country: Country, page: int = 0
 def employer_track(catalog: Catalog, profile: Profile, country: Country, page: int = 0) -> Card:
     """Built from each item's `employers` text: the same content, never a separate copy."""
     lang = profile.lang
-    title = t(
+    title = t_html(
         lang,
         "employers.title",
         flag=t(lang, f"flag.{country.value}"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import ChatMigrated, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from bot import screens
 from bot.handlers import subscriptions
@@ -37,8 +37,11 @@ async def on_error(update: object, context: Context) -> None:
     profile = await profile_of(update, context)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(t(profile.lang, "errors.generic"))
-            return
+            try:
+                await update.callback_query.answer(t(profile.lang, "errors.generic"))
+                return
+            except BadRequest:
+                pass  # already answered before the failure: apologise with a message instead
         chat = update.effective_chat
         if chat is not None and chat.type == chat.PRIVATE:
             card = screens.notice(profile, t(profile.lang, "errors.generic"))

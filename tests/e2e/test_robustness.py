@@ -130,3 +130,22 @@ async def test_debug_logs_are_captured_and_never_hold_the_token(
     captured = token_never_logged.getvalue()
     assert "telegram" in captured, "DEBUG logs of PTB are captured (so the check means something)"
     assert tg.token not in captured
+
+
+async def test_a_failure_after_the_button_was_answered_still_apologises(
+    tg: Sandbox, settings: Settings, catalog: Catalog
+) -> None:
+    from telegram.ext import CallbackQueryHandler
+
+    async def answer_then_fail(update: object, context: object) -> None:
+        await update.callback_query.answer()  # type: ignore[attr-defined]
+        raise RuntimeError("after answering")
+
+    async with running_bot(tg, settings, catalog) as app:
+        app.add_handler(CallbackQueryHandler(answer_then_fail), group=-1)
+        user = tg.user(language_code="es")
+        await user.send("/help")
+        help_card = await user.wait_message()
+        await user.press(help_card, t("es", "button.home"))
+        texts = [m.text for m in await user.wait_messages(1, timeout=5)]
+        assert any(t("es", "errors.generic") in x for x in texts)

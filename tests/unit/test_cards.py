@@ -79,6 +79,11 @@ def test_limits_are_enforced() -> None:
         check(Card("x", many))
     with pytest.raises(CardError, match="row has 9"):
         check(Card("x", (tuple(Button(str(i), routes.Home()) for i in range(9)),)))
+    with pytest.raises(CardError, match="unescaped"):
+        check(Card("Grants & loans"))
+    with pytest.raises(CardError, match="unescaped"):
+        check(Card("1 < 2"))
+    check(Card("Grants &amp; loans &#39; &#x27;"))
     check(Card("é" * 4096))
     with pytest.raises(CardError):
         check(Card("😀" * 2049))
