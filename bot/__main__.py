@@ -135,6 +135,31 @@ def cmd_qr(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    """What people searched for and did not find, most frequent first (no user data)."""
+    import asyncio
+
+    from bot.store import Store, repo
+
+    settings = _settings()
+
+    async def read() -> list[repo.Gap]:
+        store = Store.from_settings(settings)
+        try:
+            await store.start()
+            async with store.readers() as session:
+                return await repo.top_gaps(session, args.limit, lang=args.lang)
+        finally:
+            await store.close()
+
+    gaps = asyncio.run(read())
+    if not gaps:
+        print("no searches without results yet")
+    for gap in gaps:
+        print(f"{gap.count:>6}  {gap.lang or '?':<2}  {gap.query}  (last {gap.last_seen:%Y-%m-%d})")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Bring the database to the latest schema (the bot also does this at start-up)."""
     import asyncio
@@ -179,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         "--new", metavar="MESSAGE", help="developers: also write a migration for model changes"
     )
     sub.add_parser("links", help="print every deep link")
+    gaps = sub.add_parser("gaps", help="searches without results, most frequent first")
+    gaps.add_argument("--limit", type=int, default=50)
+    gaps.add_argument("--lang", choices=("en", "es", "fr"))
     qr = sub.add_parser("qr", help="write a QR code PNG for one deep link")
     qr.add_argument("payload", help="an item id, country_mx / country_us / country_ca, or forums")
     qr.add_argument("-o", "--output", help="PNG path (default: DATA_DIR/qr-<payload>.png)")
@@ -190,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": cmd_validate,
         "migrate": cmd_migrate,
         "links": cmd_links,
+        "gaps": cmd_gaps,
         "qr": cmd_qr,
     }
     return handlers[args.command](args)

@@ -52,3 +52,15 @@ def test_sandbox_keeps_the_profile_between_runs(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert "Bienvenue" not in second.stdout
     assert "Employeur" in second.stdout
+
+
+def test_gaps_lists_searches_without_results_most_frequent_first(tmp_path: Path) -> None:
+    chat = run_chat(["zzqx wplk", "zzqx wplk", "qqqqqq"], tmp_path)
+    assert chat.returncode == 0, chat.stderr
+    result = run_chat([], tmp_path, "gaps")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert "zzqx wplk" in lines[0]
+    assert lines[0].split()[0] == "2"
+    assert "qqqqqq" in lines[1]
+    assert "You" not in result.stdout, "no user data"
