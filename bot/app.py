@@ -39,6 +39,7 @@ from bot.handlers import (
     subscriptions,
 )
 from bot.metrics import InstrumentedApplication
+from bot.ordering import OrderedUpdateProcessor
 from bot.screens import Links
 from bot.services import AppType, Context, Services
 from bot.store import DatabaseGaps, DatabasePersistence, DatabaseProfiles, Store
@@ -93,6 +94,7 @@ def build_application(
             )
         )
         .persistence(persistence if persistence is not None else default_persistence(store))
+        .concurrent_updates(OrderedUpdateProcessor(settings.update_workers))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

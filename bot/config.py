@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     broadcast_rate: Annotated[float, Field(gt=0, le=1000)] = 25.0
+    update_workers: Annotated[int, Field(ge=1, le=256)] = 8
+    """Updates handled at once (different users and chats; each user's stay in order)."""
     broadcast_paid: bool = False
     """Paid broadcasts (`allow_paid_broadcast`, charged in Stars): needed above 30 msg/s."""
 

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot import routes, screens
 from bot.cards import Card
-from bot.handlers.common import show
+from bot.handlers.common import answer_and_show, show
 from bot.i18n import t
 from bot.services import Context, Services, profile_of
 from bot.store import repo
@@ -92,8 +92,7 @@ async def on_button(update: Update, context: Context) -> None:
     if card is None:
         await stale(update, context)
         return
-    await query.answer()
-    await show(update, context, card)
+    await answer_and_show(update, context, card)
 
 
 async def stale(update: Update, context: Context) -> None:

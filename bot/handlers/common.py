@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.cards import Card
 from bot.i18n import t
@@ -41,6 +42,28 @@ async def show(update: Update, context: Context, card: Card) -> None:
     if chat is None:
         return
     await context.bot.send_message(chat.id, card.text, reply_markup=card.reply_markup())
+
+
+async def answer_and_show(update: Update, context: Context, card: Card) -> None:
+    """A button press: stop the button's spinner and edit the menu at the same time.
+
+    One Bot API round trip of waiting instead of two (tens of ms each on Telegram). If only
+    the answer fails (e.g. the query is too old), the person already sees the new card: log
+    it instead of apologising.
+    """
+    query = update.callback_query
+    if query is None:
+        await show(update, context, card)
+        return
+    answered, shown = await asyncio.gather(
+        query.answer(), show(update, context, card), return_exceptions=True
+    )
+    if isinstance(shown, BaseException):
+        raise shown
+    if isinstance(answered, TelegramError):
+        log.warning("could not answer a callback query: %s", answered)
+    elif isinstance(answered, BaseException):
+        raise answered
 
 
 def _unchanged(message: Message, card: Card) -> bool:

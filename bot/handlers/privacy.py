@@ -20,7 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Type
 
 from bot import routes, screens
 from bot.handlers.browse import stale
-from bot.handlers.common import in_private_chat, is_private, show
+from bot.handlers.common import answer_and_show, in_private_chat, is_private, show
 from bot.i18n import t
 from bot.services import Context, profile_of
 from bot.store import repo
@@ -97,8 +97,7 @@ async def on_button(update: Update, context: Context) -> None:
         case _:
             await stale(update, context)
             return
-    await query.answer()
-    await show(update, context, card)
+    await answer_and_show(update, context, card)
 
 
 def _is_privacy(data: object) -> bool:

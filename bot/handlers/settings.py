@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot import routes, screens
 from bot.handlers.browse import stale
-from bot.handlers.common import in_private_chat, show
+from bot.handlers.common import answer_and_show, in_private_chat, show
 from bot.i18n import t
 from bot.services import Context, profile_of, save_profile
 
@@ -67,8 +67,7 @@ async def on_settings(update: Update, context: Context) -> None:
         case _:
             await stale(update, context)
             return
-    await query.answer()
-    await show(update, context, card)
+    await answer_and_show(update, context, card)
 
 
 def _is_settings(data: object) -> bool:

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot import deeplinks, routes, screens
 from bot.handlers.browse import open_route, stale
-from bot.handlers.common import is_private, show
+from bot.handlers.common import answer_and_show, is_private, show
 from bot.i18n import t
 from bot.services import Context, has_profile, profile_of, save_profile
 
@@ -60,8 +60,7 @@ async def on_onboarding(update: Update, context: Context) -> None:
             card = screens.home(
                 context.services.catalog, profile, notice=t(profile.lang, "onboarding.done")
             )
-    await query.answer()
-    await show(update, context, card)
+    await answer_and_show(update, context, card)
 
 
 def _is_onboarding(data: object) -> bool:

@@ -27,7 +27,7 @@ from bot import routes, screens
 from bot.cards import Card
 from bot.catalog.models import Event, Program
 from bot.handlers.browse import stale
-from bot.handlers.common import show
+from bot.handlers.common import answer_and_show, show
 from bot.i18n import t
 from bot.services import Context, profile_of
 from bot.store import ChatInfo, Store, Topic, repo
@@ -157,8 +157,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if change is None:
         current = await _topics(_store(context), chat.id)
-        await query.answer()
-        await show(update, context, _menu(route, context, profile, current, _is_group(chat)))
+        menu = _menu(route, context, profile, current, _is_group(chat))
+        await answer_and_show(update, context, menu)
         return
     topic, on = change
     changed, current = await _apply(update, context, chat, profile, topic, on)
