@@ -63,6 +63,9 @@ class Services:
     search: SearchIndex = field(init=False)
     gaps: GapRecorder | None = None
     flood: FloodGate = field(default_factory=FloodGate)
+    inline_flood: FloodGate = field(default_factory=lambda: FloodGate(rate=4.0, burst=24))
+    """Inline queries have their own, wider bucket: clients send one per keystroke, and a
+    dropped one leaves the person looking at the results of what they typed before."""
     store: Store | None = None
     """The database (`bot.store`); None only in tests that need no storage."""
     broadcasting: Broadcasting | None = None

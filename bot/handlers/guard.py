@@ -24,7 +24,9 @@ async def flood_guard(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    verdict = context.services.flood.check(user.id)
+    services = context.services
+    gate = services.inline_flood if update.inline_query is not None else services.flood
+    verdict = gate.check(user.id)
     if verdict == "ok":
         return
     if update.callback_query is not None:

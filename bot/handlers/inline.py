@@ -10,14 +10,17 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.constants import InlineQueryLimit
 from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot import screens
 from bot.i18n import t
 from bot.services import Context, Services, profile_of
 
-PAGE = InlineQueryLimit.RESULTS
+PAGE = 20
+"""Results per answer, below Telegram's 50 (`InlineQueryLimit.RESULTS`): inline queries fire on
+every keystroke, and each result carries a whole card, so 50 made every answer ~150 KB for
+Telegram to parse and the client to download. Clients fetch the next page (`next_offset`) as
+the person scrolls."""
 CACHE_SECONDS = 300
 MAX_OFFSET = 10_000
 

@@ -82,6 +82,7 @@ async def _run(batch: list[Op], tmp: Path) -> dict[str, Any]:
         )
         async with running_bot(tg, settings_, CATALOG) as app:
             app.bot_data["services"].flood = FloodGate(rate=10_000, burst=10_000)
+            app.bot_data["services"].inline_flood = FloodGate(rate=10_000, burst=10_000)
 
             async def record(update: object, context: Any) -> None:
                 errors.append(context.error)

@@ -70,6 +70,19 @@ async def test_flood_gets_one_polite_warning_and_others_are_unaffected(tg: Sandb
 
 
 @pytest.mark.usefixtures("bot")
+async def test_typing_in_inline_mode_is_not_a_flood(tg: Sandbox) -> None:
+    """One inline query per keystroke: every one is answered, and the chat stays usable."""
+    typist = tg.user("Typist", language_code="en")
+    word = "apprenticeship ontario"
+    pending = [typist.inline_query(word[:n]) for n in range(1, len(word) + 1)]
+    answers = [await p.answer() for p in pending]
+    assert len(answers) == len(word)
+    assert answers[-1].results, "the last keystroke's query has results"
+    await typist.send("/help")
+    assert "How to use" in (await typist.wait_message()).text
+
+
+@pytest.mark.usefixtures("bot")
 async def test_non_admin_is_refused_admin_commands(tg: Sandbox) -> None:
     mallory = tg.user("Mallory", language_code="es")
     await mallory.send("/reload")

@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from telegram.constants import InlineQueryLimit
 
 from bench.synthetic import synthetic_catalog
+from bot.catalog.catalog import Catalog
+from bot.catalog.search import SearchIndex
 from bot.config import Settings
+from bot.handlers import inline
 from bot.i18n import t
 from bot.sandbox.client import Sandbox
 from tests.e2e.conftest import running_bot
@@ -104,15 +108,27 @@ async def test_inline_query_in_the_users_language(tg: Sandbox) -> None:
     assert none.button is not None
 
 
-async def test_inline_pagination_past_50(tg: Sandbox, settings: Settings, tmp_path: Path) -> None:
+def big_index_ids(catalog: Catalog, query: str) -> list[str]:
+    hits = SearchIndex.build(catalog).search(query, limit=inline.MAX_OFFSET).hits
+    return [hit.item_id for hit in hits]
+
+
+async def test_inline_pagination(tg: Sandbox, settings: Settings, tmp_path: Path) -> None:
     big = synthetic_catalog(400, seed=3)
     async with running_bot(tg, settings, big):
         user = tg.user(language_code="en")
         first = await user.inline("canada")
-        assert len(first.results) == 50
-        assert first.next_offset == "50"
+        assert len(first.results) == inline.PAGE <= InlineQueryLimit.RESULTS
+        assert first.next_offset == str(inline.PAGE)
         second = await user.inline("canada", offset=first.next_offset)
         assert second.results
         assert not {r["id"] for r in first.results} & {r["id"] for r in second.results}
+        seen, offset = [r["id"] for r in first.results], first.next_offset
+        while offset:
+            page = await user.inline("canada", offset=offset)
+            seen += [r["id"] for r in page.results]
+            offset = page.next_offset
+        expected = big_index_ids(big, "canada")
+        assert seen == expected, "scrolling to the end lists every match once, in rank order"
         forged = await user.inline("canada", offset="not-a-number")
         assert [r["id"] for r in forged.results] == [r["id"] for r in first.results]
