@@ -36,7 +36,7 @@ CONTENT = ROOT / "content"
 RESULTS_DIR = ROOT / "bench" / "results"
 """Where side files go (profiles); the CLI points it at the JSON file's folder."""
 DEFAULT_JSON = RESULTS_DIR / "latest.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 NON_FIGURE_KEYS = ("meta", "details")
 """Top-level JSON keys that are not sections of float-or-null figures."""
 
@@ -53,7 +53,7 @@ class Scale:
     rounds: int
     """Alternating bot/echo rounds; ratios are the median of the per-round ratios."""
     variant_rounds: int
-    """Rounds of each extra variant (no rate limiter, concurrent updates): cheaper, fewer."""
+    """Rounds of each extra variant (one update at a time, CPU-bound): fewer."""
     latency_updates: int
     """Updates sent one at a time by a single user (unloaded latency)."""
     search_repeat: int
@@ -62,9 +62,9 @@ class Scale:
     startup_runs: int
     profile_users: int
     profile_steps: int
-    rtt_users: int
-    """Users of the variants with ~50 ms Bot API answers (slow: kept small)."""
-    rtt_steps: int
+    cpu_users: int
+    """Users of the CPU-bound rounds (Bot API answering at once: fast, so larger)."""
+    cpu_steps: int
 
     @property
     def updates_per_round(self) -> int:
@@ -73,19 +73,19 @@ class Scale:
 
 SCALES: dict[Mode, Scale] = {
     "tiny": Scale(
-        "tiny", users=4, steps=6, rounds=1, variant_rounds=1, latency_updates=6,
+        "tiny", users=3, steps=4, rounds=1, variant_rounds=1, latency_updates=6,
         search_repeat=1, synthetic_items=300, startup_users=200, startup_runs=1,
-        profile_users=2, profile_steps=6, rtt_users=3, rtt_steps=3,
+        profile_users=2, profile_steps=6, cpu_users=4, cpu_steps=6,
     ),
     "quick": Scale(
         "quick", users=24, steps=6, rounds=1, variant_rounds=1, latency_updates=20,
         search_repeat=5, synthetic_items=10_000, startup_users=100_000, startup_runs=1,
-        profile_users=12, profile_steps=8, rtt_users=12, rtt_steps=4,
+        profile_users=12, profile_steps=8, cpu_users=24, cpu_steps=6,
     ),
     "full": Scale(
-        "full", users=200, steps=8, rounds=2, variant_rounds=1, latency_updates=60,
+        "full", users=60, steps=8, rounds=2, variant_rounds=1, latency_updates=60,
         search_repeat=20, synthetic_items=10_000, startup_users=100_000, startup_runs=2,
-        profile_users=40, profile_steps=8, rtt_users=30, rtt_steps=6,
+        profile_users=40, profile_steps=8, cpu_users=200, cpu_steps=8,
     ),
 }  # fmt: skip
 

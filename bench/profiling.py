@@ -1,8 +1,8 @@
 """Where the time goes on the update hot path: pyinstrument over a load round of section 1.
 
-The profiled round is the bot built with `rate_limiter=False`: as built, PTB's AIORateLimiter
-keeps the loop idle most of the time (the 30 requests/s cap), which would hide the CPU hot path
-behind "waiting". Only the load is profiled (not start-up or shutdown), and only the main
+The profiled round is the CPU-bound one (the emulator answers at once): with Telegram-like
+round trips the loop mostly waits, which would hide the CPU hot path behind "waiting". Only the
+load is profiled (not start-up or shutdown), and only the main
 thread: SQLite runs in aiosqlite's thread, so the database shows as the main thread's share of
 SQLAlchemy plus the hand-offs.
 
@@ -23,7 +23,7 @@ from typing import Any
 
 from bench import core
 from bench.core import ROOT, Figure, Outcome, Scale, ratio, section
-from bench.updates import ECHO, NO_RATE_LIMITER, RoundResult, Variant, load_round
+from bench.updates import AS_BUILT_CPU, ECHO_CPU, RoundResult, Variant, load_round
 
 SITE = Path(sysconfig.get_paths()["purelib"]).resolve()
 STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
@@ -179,15 +179,15 @@ def bot_side_ms(analysis: dict[str, Any], updates: int) -> float:
     return 1000 * analysis["seconds"] * outside / max(updates, 1)
 
 
-@section("profile", "hot path of section 1 (pyinstrument, rate_limiter=False)", FIGURES)
+@section("profile", "hot path of the CPU-bound update rounds (pyinstrument)", FIGURES)
 async def run_profile(scale: Scale) -> Outcome:
     try:
         from pyinstrument import Profiler
     except ImportError:
         return Outcome(notes=["pyinstrument is not installed: pip install -e '.[bench]'"])
     users, steps = scale.profile_users, scale.profile_steps
-    echo_result, echo_profiler = await _profile_round(Profiler, ECHO, users, steps)
-    result, profiler = await _profile_round(Profiler, NO_RATE_LIMITER, users, steps)
+    echo_result, echo_profiler = await _profile_round(Profiler, ECHO_CPU, users, steps)
+    result, profiler = await _profile_round(Profiler, AS_BUILT_CPU, users, steps)
     if profiler.last_session is None or echo_profiler.last_session is None:
         return Outcome(notes=["pyinstrument recorded nothing"])
     analysis = analyse(profiler.last_session.root_frame())
