@@ -4,10 +4,11 @@ PTB loads persistence once at start-up and then trusts its memory; with two inst
 restart racing a deploy) each keeps writing its own stale copy (PTB issues #4452, #5123,
 #5225). Here every row carries a `version`, bumped by each write, and PTB's
 `refresh_user_data` / `refresh_chat_data` / `refresh_bot_data` — which PTB awaits before
-every update it hands to a handler — re-read the row. When another instance wrote a newer
-version, it is merged into the live dict: the other instance's data, plus the keys this
-instance changed since it last synchronized (three-way merge per top-level key, so a pending
-local edit is never thrown away by a refresh).
+every update it hands to a handler — re-read the row (on a shared database: PostgreSQL by
+default; SQLite is one process by design, and there the refresh costs nothing). When another
+instance wrote a newer version, it is merged into the live dict: the other instance's data,
+plus the keys this instance changed since it last synchronized (three-way merge per top-level
+key, so a pending local edit is never thrown away by a refresh).
 
 Writes are skipped when nothing changed, and no empty row is ever created, so the periodic
 `update_persistence` costs nothing for users whose data did not change.
@@ -157,12 +158,20 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         *,
         store_data: PersistenceInput | None = None,
         update_interval: float = 10,
+        shared: bool | None = None,
     ) -> None:
+        """`shared`: other processes may write the same rows, so re-read them per update.
+
+        None decides by engine: PostgreSQL is shared (several instances, deploys overlapping);
+        SQLite is one process by design (the broadcast sender's lease is in-process too), so
+        this process's memory is the truth and the per-update SELECT would be pure cost.
+        """
         store_data = store_data or DEFAULT_STORE_DATA
         if store_data.callback_data:
             raise ValueError("callback data is not stored: every button carries its route")
         super().__init__(store_data=store_data, update_interval=update_interval)
         self.store = store
+        self.shared = store.dialect != "sqlite" if shared is None else shared
         self._users = _Rows(store, PtbUserData, "user_id", "user_data")
         self._chats = _Rows(store, PtbChatData, "chat_id", "chat_data")
         self._bot = _Rows(store, PtbBotData, "id", "bot_data")
@@ -241,13 +250,16 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
     # Refreshing before each update: see the module docstring.
 
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
-        await self._users.refresh(user_id, user_data)
+        if self.shared:
+            await self._users.refresh(user_id, user_data)
 
     async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
-        await self._chats.refresh(chat_id, chat_data)
+        if self.shared:
+            await self._chats.refresh(chat_id, chat_data)
 
     async def refresh_bot_data(self, bot_data: Data) -> None:
-        await self._bot.refresh(BOT_DATA_ID, bot_data)
+        if self.shared:
+            await self._bot.refresh(BOT_DATA_ID, bot_data)
 
     async def flush(self) -> None:
         """Nothing to do: every update_* call above is written through at once."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import event, select
 from telegram.ext import PersistenceInput
 
 from bot.store import DatabasePersistence, Store
@@ -50,8 +50,8 @@ async def test_round_trip(store: Store) -> None:
 
 
 async def test_refresh_sees_another_instance_s_write(store: Store, other: Store) -> None:
-    a = DatabasePersistence(store, store_data=EVERYTHING)
-    b = DatabasePersistence(other, store_data=EVERYTHING)
+    a = DatabasePersistence(store, store_data=EVERYTHING, shared=True)
+    b = DatabasePersistence(other, store_data=EVERYTHING, shared=True)
     live_b_user = (await b.get_user_data()).get(ALICE, {})
     live_b_chat = (await b.get_chat_data()).get(CHAT, {})
     live_b_bot = await b.get_bot_data()
@@ -78,8 +78,8 @@ async def test_refresh_sees_another_instance_s_write(store: Store, other: Store)
 
 
 async def test_refresh_sees_a_deletion_elsewhere(store: Store, other: Store) -> None:
-    a = DatabasePersistence(store)
-    b = DatabasePersistence(other)
+    a = DatabasePersistence(store, shared=True)
+    b = DatabasePersistence(other, shared=True)
     await a.update_user_data(ALICE, {"step": 1})
     live_b = (await b.get_user_data())[ALICE]
     await a.drop_user_data(ALICE)
@@ -88,11 +88,38 @@ async def test_refresh_sees_a_deletion_elsewhere(store: Store, other: Store) -> 
 
 
 async def test_refresh_without_changes_keeps_the_live_object(store: Store) -> None:
-    a = DatabasePersistence(store)
+    a = DatabasePersistence(store, shared=True)
     await a.update_user_data(ALICE, {"step": 1})
     live = {"step": 1, "pending": "yes"}
     await a.refresh_user_data(ALICE, live)  # same version as written: nothing to merge
     assert live == {"step": 1, "pending": "yes"}
+
+
+async def test_refresh_reads_the_database_only_when_it_is_shared(
+    store: Store, other: Store
+) -> None:
+    """PostgreSQL is shared by default (one SELECT per refresh); SQLite is one process by
+    design, so its refresh issues no statement at all."""
+    statements: list[str] = []
+    event.listen(store.engine.sync_engine, "before_cursor_execute", _recorder(statements))
+    default = DatabasePersistence(store)
+    assert default.shared is (store.dialect == "postgresql")
+    await DatabasePersistence(other).update_user_data(ALICE, {"step": 1})
+    live: dict[str, object] = {}
+    await default.refresh_user_data(ALICE, live)
+    if default.shared:
+        assert live == {"step": 1}
+        assert len(statements) == 1
+    else:
+        assert live == {}
+        assert statements == []
+
+
+def _recorder(statements: list[str]) -> Callable[..., None]:
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    return record
 
 
 async def _versions(store: Store) -> list[tuple[int, int]]:
