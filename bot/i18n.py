@@ -22,13 +22,24 @@ BABEL_LOCALES = {"en": "en_US", "es": "es_MX", "fr": "fr_CA"}
 """Mexico's Spanish and Canada's French: the audiences this bot serves."""
 
 
+def telegram_language(telegram_code: str | None) -> str | None:
+    """The bot's language for a Telegram ``language_code`` ("es-MX" → "es"), or None.
+
+    None when Telegram sent no code or one the bot does not speak: callers that store the
+    client's language (`users.client_language`) keep only what the bot could answer in.
+    """
+    if not telegram_code:
+        return None
+    primary = telegram_code.split("-")[0].split("_")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
 def resolve_language(saved: str | None, telegram_code: str | None, default: str = "en") -> str:
     if saved in LANGUAGES:
         return saved
-    if telegram_code:
-        primary = telegram_code.split("-")[0].split("_")[0].lower()
-        if primary in LANGUAGES:
-            return primary
+    client = telegram_language(telegram_code)
+    if client is not None:
+        return client
     return default if default in LANGUAGES else LANGUAGES[0]
 
 

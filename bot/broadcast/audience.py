@@ -3,6 +3,10 @@
 Kinds: everyone, one country, one role, one language, or the subscribers of some topics
 (a forum's subscribers are `bot.store.topics.audience(event)`). Chats known to be
 unreachable (blocked the bot, removed it from a group) are never recipients.
+
+A user is written to in the language the bot answers them in chat: the one they picked, else
+their Telegram app's (`users.client_language`), else their chat's (`repo.recipient_language`).
+The "language" kind selects by that same language.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.models import LANGUAGES
 from bot.store.models import Chat, Subscription, User
+from bot.store.repo import recipient_language
 from bot.store.topics import Topic
 
 KINDS = ("everyone", "country", "role", "language", "topics")
@@ -84,7 +89,7 @@ class Audience:
 def _reachable_users() -> Any:
     """Users who have not blocked the bot, with their private chat row if there is one."""
     return (
-        select(User.id, func.coalesce(User.language, Chat.language).label("lang"))
+        select(User.id, recipient_language().label("lang"))
         .outerjoin(Chat, Chat.id == User.id)
         .where(User.blocked.is_(False), or_(Chat.id.is_(None), Chat.blocked.is_(False)))
     )
@@ -99,7 +104,7 @@ def _reachable_groups() -> Any:
 def _subscribers(topics: Sequence[str]) -> Any:
     """Chats subscribed to any of `topics` (users' private chats and groups alike)."""
     return (
-        select(Chat.id, func.coalesce(User.language, Chat.language).label("lang"))
+        select(Chat.id, recipient_language().label("lang"))
         .join(Subscription, Subscription.chat_id == Chat.id)
         .outerjoin(User, User.id == Chat.id)
         .where(

@@ -4,9 +4,10 @@ What is stored, and why, is spelt out in /privacy in every language. /forget ask
 deletes every row about the user (`bot.store.repo.forget_user`) and PTB's in-memory copies.
 
 `track` runs before every feature (handler group TRACK_GROUP, after the flood guard so dropped
-updates write nothing): it keeps `users.last_seen` at most ten minutes stale and clears the
-blocked flag when a user writes again. It reads the row the profile needs anyway, so an
-ordinary update costs no extra query and writes nothing.
+updates write nothing): it keeps `users.last_seen` at most ten minutes stale, clears the
+blocked flag when a user writes again, and notes the language of the user's Telegram app
+(`users.client_language`, so broadcasts use the language chat replies fall back to). It reads
+the row the profile needs anyway, so an ordinary update costs no extra query and writes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Type
 from bot import routes, screens
 from bot.handlers.browse import stale
 from bot.handlers.common import answer_and_show, in_private_chat, is_private, show
-from bot.i18n import t
+from bot.i18n import t, telegram_language
 from bot.services import Context, profile_of
 from bot.store import repo
 from bot.store.profiles import forget_cached, seen
@@ -43,7 +44,13 @@ async def track(update: Update, context: Context) -> None:
     if update.my_chat_member is not None or update.chat_member is not None:
         return  # membership changes are handled by `subscriptions.on_my_chat_member`
     try:
-        await seen(store, user.id, context, private=chat.type == ChatType.PRIVATE)
+        await seen(
+            store,
+            user.id,
+            context,
+            private=chat.type == ChatType.PRIVATE,
+            client_language=telegram_language(user.language_code),
+        )
     except (SQLAlchemyError, OSError) as exc:
         log.warning("could not record last_seen for update %s: %r", update.update_id, exc)
 

@@ -1,8 +1,9 @@
 """The schema: what the bot keeps, and nothing more.
 
 Personal data is kept to the minimum a feature needs: a Telegram user id, the choices the user
-made (language, role, country, interests), when they last used the bot and whether they blocked
-it. No message texts, no names, no usernames. Search gaps carry no user identifier at all.
+made (language, role, country, interests), the language their Telegram app is set to (when the
+bot speaks it), when they last used the bot and whether they blocked it. No message texts, no
+names, no usernames. Search gaps carry no user identifier at all.
 
 Timestamps are timezone-aware UTC everywhere (`UTCDateTime`), whichever engine stores them.
 """
@@ -75,12 +76,19 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A Telegram user who talked to the bot: their choices and whether we may write to them."""
+    """A Telegram user who talked to the bot: their choices and whether we may write to them.
+
+    `language` is the language the user picked; `client_language` the one their Telegram app
+    reports (`language_code`), kept only when the bot speaks it. Chat replies fall back to the
+    app's language, so broadcasts must too: without it, someone who never opened the settings
+    would read the news in the default language while the bot answers them in theirs.
+    """
 
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     language: Mapped[str | None] = mapped_column(String(LANG_MAX))
+    client_language: Mapped[str | None] = mapped_column(String(LANG_MAX))
     role: Mapped[str | None] = mapped_column(String(16))
     country: Mapped[str | None] = mapped_column(String(8))
     interests: Mapped[list[str] | None] = mapped_column(JSON)

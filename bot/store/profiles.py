@@ -8,6 +8,7 @@ keeps the cached row in step instead of reading again.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.store import repo
@@ -75,22 +76,48 @@ class DatabaseProfiles:
             setattr(row, repo.PROFILE_COLUMNS[key], value)
 
 
-async def seen(store: Store, user_id: int, context: Scratch | None, *, private: bool) -> bool:
+async def seen(
+    store: Store,
+    user_id: int,
+    context: Scratch | None,
+    *,
+    private: bool,
+    client_language: str | None = None,
+) -> bool:
     """Record that the user is here, at most every `repo.SEEN_DEBOUNCE`; True if written.
 
+    `client_language` is the bot language of the user's Telegram app (None when the update
+    carries none the bot speaks); a change is written at once, see `repo.needs_touch`.
     Uses the cached row (the same SELECT the profile needs), so an update that needs no write
     costs no extra query; the cache is kept in step with what was written.
     """
     row = await cached_user(store, user_id, context)
     now = utcnow()
-    if not repo.needs_touch(row, now, private=private):
+    if not repo.needs_touch(row, now, private=private, client_language=client_language):
         return False
     async with store.transaction() as session:
-        await repo.touch_user(session, user_id, private=private, now=now)
+        await repo.touch_user(
+            session, user_id, private=private, client_language=client_language, now=now
+        )
+    _remember_touch(context, row, user_id, now, private=private, client_language=client_language)
+    return True
+
+
+def _remember_touch(
+    context: Scratch | None,
+    row: User | None,
+    user_id: int,
+    now: datetime,
+    *,
+    private: bool,
+    client_language: str | None,
+) -> None:
+    """Apply what `repo.touch_user` wrote to the cached row, so this update reads no stale value."""
     if row is None:
         row = User(id=user_id, created_at=now, blocked=False)
         _cache(context)[user_id] = row
     row.last_seen = now
     if private:
         row.blocked, row.blocked_at = False, None
-    return True
+    if client_language is not None:
+        row.client_language = client_language

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, delete, func, literal, or_, select, update
+from sqlalchemy import BigInteger, ColumnElement, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.engine import insert
@@ -72,27 +72,50 @@ async def save_profile(
     await session.execute(stmt)
 
 
-def needs_touch(user: User | None, now: datetime, *, private: bool) -> bool:
-    """Whether this update must be written: new user, stale `last_seen`, or back from blocked.
+def needs_touch(
+    user: User | None, now: datetime, *, private: bool, client_language: str | None = None
+) -> bool:
+    """Whether this update must be written: new user, stale `last_seen`, back from blocked,
+    or a Telegram app now set to another language the bot speaks.
 
     A message in a private chat proves the user has not blocked the bot (Telegram does not
-    let a user write to a bot they blocked), so it clears a stale blocked flag.
+    let a user write to a bot they blocked), so it clears a stale blocked flag. A changed
+    app language is written at once (not after the debounce) so the next broadcast is in the
+    language the bot already answers in; it happens once per switch, not once per update.
     """
     if user is None:
         return True
     if private and user.blocked:
         return True
+    if _client_language_changed(user, client_language):
+        return True
     return now - user.last_seen >= SEEN_DEBOUNCE
 
 
+def _client_language_changed(user: User, client_language: str | None) -> bool:
+    """None means "not reported" (Telegram's `language_code` is optional): never a change."""
+    return client_language is not None and user.client_language != client_language
+
+
 async def touch_user(
-    session: AsyncSession, user_id: int, *, private: bool, now: datetime | None = None
+    session: AsyncSession,
+    user_id: int,
+    *,
+    private: bool,
+    client_language: str | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Record that the user used the bot now (creating the row: id and dates, nothing else)."""
+    """Record that the user used the bot now (creating the row: id, dates, app language).
+
+    `client_language` is the bot language matching the app's (`i18n.telegram_language`);
+    None leaves the stored one alone, since an update without `language_code` says nothing.
+    """
     now = now or utcnow()
     values: dict[str, object] = {"last_seen": now}
     if private:
         values |= {"blocked": False, "blocked_at": None}
+    if client_language is not None:
+        values["client_language"] = client_language[:LANG_MAX]
     stmt = insert(session, User).values(id=user_id, created_at=now, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=[User.id], set_=values))
 
@@ -113,6 +136,16 @@ async def set_blocked(
         await session.execute(
             update(User).where(User.id == chat_id, User.blocked != blocked).values(**values)
         )
+
+
+def recipient_language() -> ColumnElement[str | None]:
+    """The language to write to a user in, as SQL over `users` outer-joined to their chat.
+
+    The same order the bot answers in chat (`services.profile_of`): the language they picked,
+    else their Telegram app's, else the one their private chat was subscribed in. NULL left
+    means "unknown": the caller falls back to the default language.
+    """
+    return func.coalesce(User.language, User.client_language, Chat.language)
 
 
 # Chats and subscriptions ------------------------------------------------------------------
@@ -414,16 +447,22 @@ class Breakdown:
 async def breakdown(session: AsyncSession) -> Breakdown:
     """Users who have not blocked the bot, counted by country, role and language.
 
+    The language is the one broadcasts are written in (`recipient_language`), not only the
+    one picked in the settings, so /stats agrees with a broadcast's "by language" figures.
     An unset field counts under "" so the figures add up to the number of users.
     """
     counts: dict[str, dict[str, int]] = {}
     for name, col in (
         ("country", User.country),
         ("role", User.role),
-        ("language", User.language),
+        ("language", recipient_language()),
     ):
         rows = await session.execute(
-            select(col, func.count()).where(User.blocked.is_(False)).group_by(col)
+            select(col, func.count())
+            .select_from(User)
+            .outerjoin(Chat, Chat.id == User.id)
+            .where(User.blocked.is_(False))
+            .group_by(col)
         )
         counts[name] = {(key or ""): n for key, n in rows.all()}
     return Breakdown(counts["country"], counts["role"], counts["language"])

@@ -292,3 +292,48 @@ async def test_interactive_replies_keep_flowing_while_a_broadcast_runs(
         await until(lambda: sender.stats.sent == 150, timeout=20)
     counts = [sum(1 for m in tg.messages(c) if "Big news" in m.text) for c in people.reachable]
     assert set(counts) == {1}
+
+
+async def test_a_user_who_never_picked_a_language_gets_news_in_their_app_s_language(
+    tg: Sandbox, settings: Settings, catalog: Catalog, store: Store
+) -> None:
+    """Memo's Telegram is in Spanish and he never opens the settings: the bot answers him in
+    Spanish, so the broadcast must be Spanish too (not the default English), and he counts
+    as Spanish in the "by language" audience and in /stats."""
+    async with bot_on(tg, settings, catalog, store):
+        ada = tg.user("Ada", user_id=ADMIN_ID)
+        memo = tg.user("Memo", language_code="es")
+        welcome = await ask(memo, "/start")
+        assert t("es", "onboarding.ask_country") not in welcome.text
+        asked = await tap(memo, welcome, t("es", "role.student"))
+        assert t("es", "onboarding.ask_country") in asked.text
+        await tap(memo, asked, f"{t('es', 'flag.mx')} {t('es', 'country.mx')}")
+
+        stats = await ask(ada, "/stats")
+        assert f"• {t('es', 'language_name')}: 1" in stats.text
+
+        await ask(ada, "/broadcast")
+        choice = await ask(ada, "The forum opens soon")
+        await tap(ada, choice, t("en", "broadcast.button_translate"))
+        await ask(ada, "El foro abre pronto")
+        menu = await ask(ada, "Le forum ouvre bientôt")
+        menu = await tap(ada, menu, t("en", "broadcast.menu_language"))
+        await ada.press(menu, t("es", "language_name"))
+        preview, confirm = await ada.wait_messages(2)
+        assert preview.text.startswith("El foro abre pronto")
+        assert "Recipients: 1" in confirm.text, "the Spanish audience counts him"
+
+        menu = await tap(ada, confirm, t("en", "broadcast.button_change"))
+        menu = await tap(ada, menu, t("en", "broadcast.menu_country"))
+        await ada.press(menu, f"{t('en', 'flag.mx')} {t('en', 'country.mx')}")
+        preview, confirm = await ada.wait_messages(2)
+        assert "Recipients: 1" in confirm.text
+        assert "By language: es 1" in confirm.text
+        await tap(ada, confirm, t("en", "broadcast.button_send", count=1))
+        await until(lambda: any("El foro abre pronto" in m.text for m in memo.messages()))
+        assert memo.messages()[-1].text == preview.text, "exactly the Spanish preview"
+    assert all("forum opens" not in m.text for m in memo.messages())
+    async with store.readers() as s:
+        user = await repo.get_user(s, memo.id)
+    assert user is not None
+    assert (user.language, user.client_language) == (None, "es"), "never picked; app's noted"

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Integer, MetaData, inspect, select
 
 from bot.store import Store, repo
 from bot.store.migrate import current_revision, downgrade, head_revision, upgrade
-from bot.store.models import Base, User
+from bot.store.models import Base, User, utcnow
 
 
 def _diff(metadata: MetaData) -> Any:
@@ -62,3 +62,24 @@ async def test_downgrade_to_base_and_back(store: Store) -> None:
 async def test_start_runs_once_per_process(store: Store) -> None:
     assert await store.start() == head_revision()
     assert await store.start() == head_revision()
+
+
+async def test_0003_adds_the_app_language_to_existing_users(store: Store) -> None:
+    """A database from before 0003 keeps its users; they start with no app language."""
+    assert await downgrade(store.engine, "0002") == "0002"
+    async with store.engine.begin() as conn:
+        columns = await conn.run_sync(
+            lambda c: [x["name"] for x in inspect(c).get_columns("users")]
+        )
+        assert "client_language" not in columns
+        await conn.execute(
+            User.__table__.insert().values(
+                id=7_100_000_002, language="fr", created_at=utcnow(), last_seen=utcnow()
+            )
+        )
+    assert await upgrade(store.engine) == head_revision()
+    async with store.readers() as s:
+        user = await repo.get_user(s, 7_100_000_002)
+    assert user is not None
+    assert (user.language, user.client_language) == ("fr", None)
+    assert await diffs(store) == []

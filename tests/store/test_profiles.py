@@ -92,3 +92,35 @@ async def test_seen_writes_only_when_due(store: Store) -> None:
     assert cached is not None
     assert cached.blocked is False
     assert (await cached_user(store, ALICE, FakeContext())).blocked is False  # type: ignore[union-attr]
+
+
+async def test_the_app_language_costs_a_write_only_when_it_changes(store: Store) -> None:
+    first = FakeContext()
+    assert await seen(store, ALICE, first, private=True, client_language="es")  # new user
+    assert (await cached_user(store, ALICE, first)).client_language == "es"  # type: ignore[union-attr]
+    update = FakeContext()
+    with statements(store) as sql:
+        assert not await seen(store, ALICE, update, private=True, client_language="es")
+        assert not await seen(store, ALICE, update, private=True, client_language=None)
+    assert len(sql) == 1, "an unchanged (or unreported) app language adds no write"
+    assert sql[0].lstrip().upper().startswith("SELECT")
+
+    switched = FakeContext()
+    with statements(store) as sql:
+        assert await seen(store, ALICE, switched, private=False, client_language="fr")
+        assert not await seen(store, ALICE, switched, private=False, client_language="fr")
+    assert [q.lstrip().split()[0].upper() for q in sql] == ["SELECT", "INSERT"], "one write"
+    assert (await cached_user(store, ALICE, switched)).client_language == "fr"  # type: ignore[union-attr]
+    assert (await cached_user(store, ALICE, FakeContext())).client_language == "fr"  # type: ignore[union-attr]
+
+
+async def test_an_update_without_a_language_keeps_the_stored_one(store: Store) -> None:
+    assert await seen(store, ALICE, FakeContext(), private=True, client_language="fr")
+    row = await cached_user(store, ALICE, FakeContext())
+    assert row is not None
+    async with store.transaction() as s:  # make the debounce due, so this update writes
+        await repo.touch_user(s, ALICE, private=True, now=row.last_seen - timedelta(minutes=11))
+    update = FakeContext()
+    assert await seen(store, ALICE, update, private=True, client_language=None)
+    assert (await cached_user(store, ALICE, update)).client_language == "fr"  # type: ignore[union-attr]
+    assert (await cached_user(store, ALICE, FakeContext())).client_language == "fr"  # type: ignore[union-attr]

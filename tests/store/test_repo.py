@@ -83,6 +83,79 @@ async def test_a_private_message_clears_a_stale_blocked_flag(store: Store) -> No
     assert (user.blocked, user.blocked_at) == (False, None)
 
 
+async def client_language_of(store: Store, user_id: int) -> str | None:
+    async with store.readers() as s:
+        user = await repo.get_user(s, user_id)
+    assert user is not None
+    return user.client_language
+
+
+async def test_the_app_language_is_written_with_the_first_touch(store: Store) -> None:
+    assert repo.needs_touch(None, T0, private=True, client_language="es")
+    async with store.transaction() as s:
+        await repo.touch_user(s, ALICE, private=True, client_language="es", now=T0)
+        await repo.touch_user(s, BOB, private=True, now=T0)  # no language_code: none stored
+    assert await client_language_of(store, ALICE) == "es"
+    assert await client_language_of(store, BOB) is None
+
+
+async def test_an_unchanged_app_language_waits_for_the_debounce(store: Store) -> None:
+    """The same language on every update must not turn each update into a write."""
+    async with store.transaction() as s:
+        await repo.touch_user(s, ALICE, private=True, client_language="es", now=T0)
+    async with store.readers() as s:
+        user = await repo.get_user(s, ALICE)
+    assert user is not None
+    soon = T0 + timedelta(minutes=1)
+    assert not repo.needs_touch(user, soon, private=True, client_language="es")
+    assert not repo.needs_touch(user, soon, private=False, client_language="es")
+    assert repo.needs_touch(user, T0 + repo.SEEN_DEBOUNCE, private=True, client_language="es")
+
+
+async def test_a_switched_app_language_is_written_at_once(store: Store) -> None:
+    async with store.transaction() as s:
+        await repo.touch_user(s, ALICE, private=True, client_language="es", now=T0)
+        await repo.touch_user(s, BOB, private=True, now=T0)
+    async with store.readers() as s:
+        alice, bob = await repo.get_user(s, ALICE), await repo.get_user(s, BOB)
+    assert alice is not None
+    assert bob is not None
+    soon = T0 + timedelta(minutes=1)
+    assert repo.needs_touch(alice, soon, private=False, client_language="fr")
+    assert repo.needs_touch(bob, soon, private=False, client_language="en"), "first report"
+    async with store.transaction() as s:
+        await repo.touch_user(s, ALICE, private=False, client_language="fr", now=soon)
+    assert await client_language_of(store, ALICE) == "fr"
+
+
+async def test_no_reported_language_never_erases_the_stored_one(store: Store) -> None:
+    """Telegram's `language_code` is optional: an update without one says nothing new."""
+    async with store.transaction() as s:
+        await repo.touch_user(s, ALICE, private=True, client_language="fr", now=T0)
+    async with store.readers() as s:
+        user = await repo.get_user(s, ALICE)
+    assert user is not None
+    assert not repo.needs_touch(user, T0 + timedelta(minutes=1), private=True, client_language=None)
+    later = T0 + repo.SEEN_DEBOUNCE
+    async with store.transaction() as s:
+        await repo.touch_user(s, ALICE, private=True, client_language=None, now=later)
+    async with store.readers() as s:
+        user = await repo.get_user(s, ALICE)
+    assert user is not None
+    assert (user.client_language, user.last_seen) == ("fr", later)
+
+
+async def test_the_app_language_is_not_a_picked_language(store: Store) -> None:
+    """The profile (what the user chose) and the app's language stay apart."""
+    async with store.transaction() as s:
+        await repo.touch_user(s, ALICE, private=True, client_language="es", now=T0)
+        await repo.save_profile(s, ALICE, {"lang": "fr"})
+    async with store.readers() as s:
+        user = await repo.get_user(s, ALICE)
+    assert user is not None
+    assert (user.language, user.client_language) == ("fr", "es")
+
+
 async def test_subscription_round_trip(store: Store) -> None:
     async with store.transaction() as s:
         assert await repo.subscribe(s, private(ALICE), "forums", by_user=ALICE, now=T0)
@@ -195,11 +268,30 @@ async def test_stats(store: Store) -> None:
     assert stats.search_gaps == 1
 
 
+async def test_the_language_breakdown_counts_the_language_broadcasts_use(store: Store) -> None:
+    """Picked, else the app's, else the private chat's; unknown counts under ""."""
+    carol, dave, erin = ALICE + 10, ALICE + 11, ALICE + 12
+    async with store.transaction() as s:
+        await repo.touch_user(s, ALICE, private=True, client_language="es")
+        await repo.touch_user(s, BOB, private=True, client_language="es")
+        await repo.save_profile(s, BOB, {"lang": "fr"})
+        await repo.touch_user(s, carol, private=True)
+        await repo.subscribe(s, private(carol, "fr"), "forums")
+        await repo.touch_user(s, dave, private=True)
+        await repo.touch_user(s, erin, private=True, client_language="es")
+        await repo.set_blocked(s, erin, True)
+        await repo.subscribe(s, ChatInfo(GROUP, "group", "Welders", "en"), "forums")
+    async with store.readers() as s:
+        figures = await repo.breakdown(s)
+    assert figures.by_language == {"es": 1, "fr": 2, "": 1}
+
+
 async def test_forget_user_leaves_no_row_behind(store: Store) -> None:
     from bot.store.persistence import DatabasePersistence
 
     async with store.transaction() as s:
         await repo.save_profile(s, ALICE, {"lang": "es", "role": "employer", "country": "mx"})
+        await repo.touch_user(s, ALICE, private=True, client_language="fr")
         await repo.subscribe(s, private(ALICE), "forums", by_user=ALICE)
         await repo.subscribe(s, private(ALICE), "event:forum-2026")
         await repo.subscribe(s, ChatInfo(GROUP, "group", "Welders"), "forums", by_user=ALICE)

@@ -60,6 +60,17 @@ def test_language_resolution(saved: str | None, telegram: str | None, expected: 
     assert i18n.resolve_language(saved, telegram) == expected
 
 
+@pytest.mark.parametrize(
+    ("telegram", "expected"),
+    [("es-MX", "es"), ("fr_CA", "fr"), ("EN", "en"), ("de", None), ("", None), (None, None)],
+)
+def test_the_client_language_is_one_the_bot_speaks_or_none(
+    telegram: str | None, expected: str | None
+) -> None:
+    """What `users.client_language` stores: never the default standing in for "unknown"."""
+    assert i18n.telegram_language(telegram) == expected
+
+
 def test_dates_are_localized_with_babel() -> None:
     day = date(2022, 10, 19)
     assert i18n.fmt_date(day, "en") == "October 19, 2022"
