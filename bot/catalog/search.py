@@ -23,6 +23,13 @@ How a query is answered:
 5. Ranking: a query made only of filters lists every item matching all of them first;
    otherwise items that match the topic in the detected country come first, then other
    topical matches, then items that matched only a filter word.
+
+On a large catalog a kind, a country or a word of every summary matches thousands of items,
+and scoring them all costs more than a plain scan of the catalog. So parts of the query that
+match more than `SearchIndex._broad` items are only looked up for the items the narrower parts
+(and, for a filter-only query, the filters) found; a bound on what the skipped items could
+score proves they cannot be listed, or the whole query is scored as before (`_pruned`). The
+answer is the same either way; tests compare the two paths.
 """
 
 from __future__ import annotations
@@ -31,10 +38,11 @@ import bisect
 import heapq
 import itertools
 import math
+import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -105,6 +113,21 @@ PREFIX_LIMIT = 8
 SUGGEST_LIMIT = 5
 SUGGEST_CUTOFF = 65.0
 """fuzz.ratio floor for "did you mean": looser than correction (80), since it only proposes."""
+
+BROAD_MIN = 512
+BROAD_SHARE = 0.05
+"""A part of a query matching more than max(BROAD_MIN, BROAD_SHARE × items) items is "broad":
+it is looked up only for the items narrower parts found (see `SearchIndex._pruned`). The
+shipped catalog is far below BROAD_MIN, so there every query takes the plain path."""
+PRUNE_ATTEMPTS = 3
+"""Pools tried (each with one more broad part inside) before scoring every matched item."""
+PRUNE_POOL_SHARE = 0.5
+"""A pool larger than this share of the catalog saves too little: score everything instead."""
+MAP_MIN_ITEMS = 200
+"""From this many items `_Plan.score` runs as `map` chains (C loops), below as Python loops
+(whose set-up is cheaper): the same numbers either way."""
+CEILING_MARGIN = 1.0 + 1e-9
+"""Headroom on a score bound for float rounding (sums are not added in the same order)."""
 
 _K = TypeVar("_K")
 _SEGMENT_RE = re.compile(r"[()\[\]:|/–—]|\s-\s")
@@ -236,9 +259,227 @@ class _Doc:
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     tokens: frozenset[str]
-    docs: tuple[tuple[int, int], ...]
-    """(item, rank): how the phrase names the item (RANK_MAIN / RANK_ALIAS / RANK_KEYWORD)."""
+    ranks: tuple[tuple[int, frozenset[int]], ...]
+    """(rank, items): how the phrase names them (RANK_MAIN / RANK_ALIAS / RANK_KEYWORD). Sets,
+    not a pair per item, so a keyword of thousands of items costs set operations, not a loop."""
     bonus: float
+
+    def rank_of(self, d: int) -> int | None:
+        """How the phrase names item `d`, or None if it does not."""
+        for rank, items in self.ranks:
+            if d in items:
+                return rank
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Per-item attributes as lists indexed by item, so that scoring thousands of items runs
+    as `map` over them (loops in C) rather than as Python loops."""
+
+    factor: list[float]
+    kind: list[ProgramKind | None]
+    audiences: list[frozenset[Audience]]
+    country: list[Country]
+    country_items: dict[Country, frozenset[int]]
+    """Every item (active or not) of each country: the detected country ranks first."""
+
+    @classmethod
+    def of(cls, docs: Sequence[_Doc]) -> _Columns:
+        return cls(
+            [d.factor for d in docs],
+            [d.kind for d in docs],
+            [d.audiences for d in docs],
+            [d.country for d in docs],
+            _group_docs(docs, lambda d: [d.country]),
+        )
+
+
+class _Part(NamedTuple):
+    """One source of score for a query: a group's matches, an echoed word, a word pair or the
+    whole-name bonus. `values` may be the index's own posting: read it, never write to it.
+    (A tuple: a query makes several, and a frozen dataclass costs a microsecond each.)"""
+
+    values: dict[int, float]
+    scale: float
+    """ECHO_FACTOR, BIGRAM_FACTOR or 1.0; an item gets `scale * value`."""
+    group: bool
+    """Counts towards the share of the query's groups an item matches."""
+    content: Set[int]
+    """The items this part makes topical matches (empty for a filter or an echo)."""
+    ceiling: float
+    """No item gets more than this from the part: the bound pruning relies on."""
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What scoring and ranking one query needs once its parts are known: `score` any pool of
+    items (or all), then take the `top` of it. Not changed once made (not frozen: cheaper)."""
+
+    columns: _Columns
+    parts: list[_Part]
+    n_groups: int
+    countries: set[Country]
+    kinds: set[ProgramKind]
+    audiences: set[Audience]
+    filter_only: bool
+    strict: set[int]
+    """Items matching every filter of a filter-only query, listed first whatever they score
+    (empty for other queries)."""
+    full: set[int]
+    """Items whose name or short name is the whole query."""
+    limit: int
+
+    def score(self, pool: set[int] | None) -> tuple[dict[int, float], set[int]]:
+        """Final scores and topical matches of the items in `pool` (None: every matched item,
+        and every item matching all the filters of a filter-only query, which scores 0).
+
+        Each item adds the value of every part, in the order of the parts (0.0 when a part
+        does not match it, which leaves a sum unchanged to the last bit), then is multiplied
+        by its factor: the share of groups it matched, its status, and the kind and audience
+        boosts. So an item's score does not depend on the pool, nor on which of the two
+        equivalent ways computes it: Python loops for a few items, `map` for many.
+        """
+        everything = pool is None
+        if pool is None:
+            pool = self.strict.union(*(p.values for p in self.parts))
+        content: set[int] = set()
+        for part in self.parts:
+            content.update(part.content if everything else part.content & pool)
+        if len(pool) < MAP_MIN_ITEMS:
+            return self._score_walking(pool, everything), content
+        return self._score_mapping(pool), content
+
+    def _score_walking(self, pool: Set[int], everything: bool) -> dict[int, float]:
+        """`score` with Python loops: cheapest for a few items (a small catalog, a small pool).
+        `everything`: the pool holds every item of every part."""
+        sums = dict.fromkeys(pool, 0.0)
+        matched = dict.fromkeys(pool, 0)
+        for part in self.parts:
+            values, scale = part.values, part.scale
+            found: Iterable[tuple[int, float]] = (
+                values.items()
+                if everything
+                else [(d, values[d]) for d in values.keys() & sums.keys()]
+            )
+            if part.group:
+                for d, v in found:
+                    sums[d] += scale * v
+                    matched[d] += 1
+            else:
+                for d, v in found:
+                    sums[d] += scale * v
+        col, kinds, audiences, n_groups = self.columns, self.kinds, self.audiences, self.n_groups
+        factors, kind_of, audiences_of = col.factor, col.kind, col.audiences
+        for d in sums:
+            factor = (0.5 + 0.5 * matched[d] / n_groups) * factors[d]
+            if kinds and kind_of[d] in kinds:
+                factor *= KIND_FACTOR
+            if audiences and not audiences.isdisjoint(audiences_of[d]):
+                factor *= AUDIENCE_FACTOR
+            sums[d] *= factor
+        return sums
+
+    def _score_mapping(self, pool: Set[int]) -> dict[int, float]:
+        """`score` as chains of `map` over the items (loops in C): for thousands of items.
+
+        Multiplying by a 1.0 where the loops skip a boost changes nothing, to the last bit.
+        """
+        col, items = self.columns, list(pool)
+        size, add, mul = len(items), operator.add, operator.mul
+        sums: Iterable[float] = itertools.repeat(0.0, size)
+        matched: Iterable[int] = itertools.repeat(0, size)
+        for part in self.parts:
+            values = part.values
+            found: Iterable[float] = map(values.get, items, itertools.repeat(0.0))
+            if part.scale != 1.0:
+                found = map(part.scale.__mul__, found)
+            sums = map(add, sums, found)
+            if part.group:
+                matched = map(add, matched, map(values.__contains__, items))
+
+        coverage = [0.5 + 0.5 * m / self.n_groups for m in range(len(self.parts) + 1)]
+        factors = map(mul, map(coverage.__getitem__, matched), map(col.factor.__getitem__, items))
+        if self.kinds:
+            boost: dict[ProgramKind | None, float] = dict.fromkeys(self.kinds, KIND_FACTOR)
+            kinds = map(col.kind.__getitem__, items)
+            factors = map(mul, factors, map(boost.get, kinds, itertools.repeat(1.0)))
+        if self.audiences:
+            disjoint = map(self.audiences.isdisjoint, map(col.audiences.__getitem__, items))
+            factors = map(mul, factors, map((AUDIENCE_FACTOR, 1.0).__getitem__, disjoint))
+        return dict(zip(items, map(mul, sums, factors), strict=True))
+
+    def factor_ceiling(self, groups: int, doc_factor: float) -> float:
+        """The largest factor `score` can apply to an item matching at most `groups` groups."""
+        factor = (0.5 + 0.5 * min(groups, self.n_groups) / self.n_groups) * doc_factor
+        if self.kinds:
+            factor *= KIND_FACTOR
+        if self.audiences:
+            factor *= AUDIENCE_FACTOR
+        return factor
+
+    def tier(self, d: int, content: set[int]) -> tuple[bool, bool, bool]:
+        """The part of an item's rank that comes before its score.
+
+        A filter-only query (which may still be a full name, "Apprenticeship Incentive Grant")
+        lists the items matching every filter and the named ones first, then the detected
+        country; otherwise topical matches of the detected country, other topical matches,
+        then the rest.
+        """
+        local = self.columns.country[d] in self.countries
+        if self.filter_only:
+            return (d in self.strict or d in self.full, local, False)
+        topical = d in content
+        return (topical and local, topical, local)
+
+    def eligible(self, d: int, scores: dict[int, float], content: set[int], best: float) -> bool:
+        """Whether an item may be listed: stray weak matches, below a share of the best, go."""
+        if d in self.strict:
+            return True
+        score = scores.get(d, 0.0)
+        if score < max(best * RELATIVE_CUTOFF, 1e-12):
+            return False
+        return self.filter_only or d in content or score >= best * FILTER_MATCH_CUTOFF
+
+    def top(self, scores: dict[int, float], content: set[int], best: float) -> list[int]:
+        """The `limit` best eligible items of `scores`, best first: by `tier`, then score,
+        then catalog order.
+
+        Each tier is a set, and which of its items are eligible is a score threshold, so a
+        tier's best are its highest scores cut at the threshold (those under it come last):
+        no key or test per item in Python, because a query on a large catalog ranks thousands
+        of items.
+        """
+        floor = max(best * RELATIVE_CUTOFF, 1e-12)
+        get, items = scores.__getitem__, scores.keys()
+        if self.filter_only:
+            named = {d for d in self.full & items - self.strict if get(d) >= floor}
+            first, first_floor = self.strict | named, -math.inf
+            rest, rest_floor = items - self.strict - self.full, floor
+        else:
+            first, first_floor = items & content, floor
+            rest, rest_floor = items - content, max(floor, best * FILTER_MATCH_CUTOFF)
+        ranked: list[int] = []
+        for tier, threshold in (
+            *((t, first_floor) for t in self._split_local(first)),
+            *((t, rest_floor) for t in self._split_local(rest)),
+        ):
+            if not tier:
+                continue
+            # Stable: of equal scores the earlier item (sorted ascending) stays first.
+            best_first = heapq.nlargest(self.limit - len(ranked), sorted(tier), key=get)
+            ranked += [d for d in best_first if get(d) >= threshold]
+            if len(ranked) >= self.limit:
+                break
+        return ranked
+
+    def _split_local(self, items: set[int]) -> tuple[set[int], ...]:
+        """`items` of the detected countries, then the others."""
+        if not self.countries:
+            return (items,)
+        of = self.columns.country_items
+        local = set().union(*(items & of.get(c, frozenset()) for c in self.countries))
+        return local, items - local
 
 
 @dataclass(slots=True)
@@ -338,15 +579,22 @@ class SearchIndex:
     """An immutable inverted index over one catalog; build once, query from any task."""
 
     __slots__ = (
+        "_broad",
         "_by_audience",
         "_by_country",
         "_by_kind",
+        "_ceiling",
+        "_columns",
         "_docs",
         "_known",
+        "_max_factor",
         "_phrases",
         "_postings",
+        "_suggest_by_length",
         "_suggest_display",
+        "_suggest_lengths",
         "_suggest_norm",
+        "_suggest_order",
         "_vocab",
     )
 
@@ -379,22 +627,31 @@ class SearchIndex:
         for key, ids in b.phrases.items():
             rarity = sum(idf.get(t, math.log(1.0 + n)) for t in key)
             anchor = max(key, key=lambda t: (idf.get(t, 99.0), t))
-            phrases.setdefault(anchor, []).append(
-                _Phrase(key, tuple(sorted(ids.items())), W_PHRASE * rarity / math.sqrt(len(ids)))
-            )
+            bonus = W_PHRASE * rarity / math.sqrt(len(ids))
+            phrases.setdefault(anchor, []).append(_Phrase(key, _by_rank(ids), bonus))
 
         concept_tokens = {t for t in _CONCEPTS.tokens() if not _is_stop(t)}
         vocab = {t for t in b.words | concept_tokens if len(t) >= 3 and not t.isdigit()}
 
         self._docs = tuple(docs)
         self._postings = postings
+        self._ceiling = {term: max(bucket.values()) for term, bucket in postings.items()}
+        self._max_factor = max((d.factor for d in docs), default=1.0)
+        self._broad = max(BROAD_MIN, int(BROAD_SHARE * len(docs)))
         self._phrases = {k: tuple(v) for k, v in phrases.items()}
         self._vocab = sorted(vocab)  # sorted: prefix look-ups bisect it
         self._known = frozenset(postings) | concept_tokens
         self._by_country = _group_docs(docs, lambda d: [d.country] if d.active else [])
+        self._columns = _Columns.of(docs)
         self._by_kind = _group_docs(docs, lambda d: [d.kind] if d.kind and d.active else [])
         self._by_audience = _group_docs(docs, lambda d: d.audiences if d.active else [])
         self._suggest_norm, self._suggest_display = _suggestion_vocabulary(b, postings)
+        # By length, so `_suggest_candidates` scores only phrases that can reach the cutoff.
+        self._suggest_order = sorted(
+            range(len(self._suggest_norm)), key=lambda i: len(self._suggest_norm[i])
+        )
+        self._suggest_by_length = [self._suggest_norm[i] for i in self._suggest_order]
+        self._suggest_lengths = [len(text) for text in self._suggest_by_length]
         return self
 
     def __len__(self) -> int:
@@ -411,6 +668,13 @@ class SearchIndex:
 
     def search(self, query: str, *, limit: int = 8) -> SearchResult:
         """Rank catalog items for a free-text query; never raises on any string."""
+        return self._search(query, limit, prune=True)
+
+    def _search(self, query: str, limit: int, *, prune: bool) -> SearchResult:
+        """`search`, scoring every matched item when `prune` is False.
+
+        That plain path is what the pruned one falls back to, and what tests compare it with.
+        """
         folded = query_tokens(query) if isinstance(query, str) else []
         normalized = " ".join(folded)
         if not folded or limit <= 0:
@@ -426,48 +690,38 @@ class SearchIndex:
         if not groups:  # only stop words: "how many", "qué"
             return SearchResult(normalized, (), country, kind, audience, False, ())
 
-        scores: dict[int, float] = {}
-        matched_groups: dict[int, int] = {}
-        content: set[int] = set()
+        parts: list[_Part] = []
         unmatched: list[str] = []
         for group in groups:
-            best = self._lookup(group.alternatives)
-            if not best:
+            values = self._lookup(group.alternatives)
+            if not values:
                 if not group.is_filter:
                     unmatched.append(group.label)
                 continue
-            for d, v in best.items():
-                scores[d] = scores.get(d, 0.0) + v
-                matched_groups[d] = matched_groups.get(d, 0) + 1
-            if group.is_topical:
-                content.update(best)
+            ceiling = max([self._ceiling.get(t, 0.0) * f for t, f in group.alternatives])
+            matches = values.keys() if group.is_topical else frozenset()
+            parts.append(_Part(values, 1.0, True, matches, ceiling))
         for term in echoes:
-            for d, v in self._postings.get(term, {}).items():
-                scores[d] = scores.get(d, 0.0) + ECHO_FACTOR * v
-
+            if bucket := self._postings.get(term):
+                ceiling = ECHO_FACTOR * self._ceiling[term]
+                parts.append(_Part(bucket, ECHO_FACTOR, False, frozenset(), ceiling))
         content_stems = [s for t, s in zip(folded, stems, strict=True) if not _is_stop(t)]
         for a, b in itertools.pairwise(content_stems):
-            topical = a not in filter_words or b not in filter_words
-            for d, v in self._postings.get(f"{a} {b}", {}).items():
-                scores[d] = scores.get(d, 0.0) + BIGRAM_FACTOR * v
-                if topical:
-                    content.add(d)
-        quality, full = self._phrase_bonus(content_stems, filter_words, scores, content)
+            pair = f"{a} {b}"
+            if bucket := self._postings.get(pair):
+                topical = a not in filter_words or b not in filter_words
+                ceiling = BIGRAM_FACTOR * self._ceiling[pair]
+                matches = bucket.keys() if topical else frozenset()
+                parts.append(_Part(bucket, BIGRAM_FACTOR, False, matches, ceiling))
+        phrases, found, full = self._phrase_bonus(content_stems, filter_words)
+        if phrases is not None:
+            parts.append(phrases)
 
-        n_groups = len(groups)
-        for d in scores:
-            doc = self._docs[d]
-            factor = (0.5 + 0.5 * matched_groups.get(d, 0) / n_groups) * doc.factor
-            if doc.kind is not None and doc.kind in kinds:
-                factor *= KIND_FACTOR
-            if audiences and not audiences.isdisjoint(doc.audiences):
-                factor *= AUDIENCE_FACTOR
-            scores[d] *= factor
-
-        filter_only = all(g.is_filter for g in groups) or (not content and bool(scores))
+        filter_only = all(g.is_filter for g in groups) or (
+            bool(parts) and not any(p.content for p in parts)
+        )
         strict = self._strict(countries, kinds, audiences) if filter_only else set()
-        candidates = set(scores) | strict
-        if not candidates:
+        if not parts and not strict:
             return SearchResult(
                 normalized,
                 (),
@@ -479,34 +733,92 @@ class SearchIndex:
                 tuple(unmatched),
             )
 
-        # Rank: for a filter-only query, items matching every filter, then the detected
-        # country, then score; otherwise topical matches of the detected country, other
-        # topical matches, then the rest. Stray weak matches below a share of the best go.
-        best = max(scores.get(d, 0.0) for d in candidates)
-        floor = max(best * RELATIVE_CUTOFF, 1e-12)
-        filter_floor = best * FILTER_MATCH_CUTOFF
-        docs = self._docs
-
-        def rank_key(d: int) -> tuple[bool, bool, bool, float, int]:
-            local = docs[d].country in countries
-            if filter_only:  # the query may still be a full name ("Apprenticeship Incentive Grant")
-                return (d in strict or d in full, local, False, scores.get(d, 0.0), -d)
-            topical = d in content
-            return (topical and local, topical, local, scores.get(d, 0.0), -d)
-
-        eligible = (
-            d
-            for d in candidates
-            if d in strict
-            or (
-                (score := scores.get(d, 0.0)) >= floor
-                and (filter_only or d in content or score >= filter_floor)
-            )
+        plan = _Plan(
+            self._columns,
+            parts,
+            len(groups),
+            countries,
+            kinds,
+            audiences,
+            filter_only,
+            strict,
+            full,
+            limit,
         )
-        ranked = heapq.nlargest(limit, eligible, key=rank_key)
+        # On a catalog no larger than `_broad` no part is broad: nothing to prune.
+        pruned = self._pruned(plan) if prune and len(self._docs) > self._broad else None
+        if pruned is None:
+            scores, content = plan.score(None)
+            ranked = plan.top(scores, content, max(scores.values()))
+        else:
+            scores, ranked = pruned
         hits = tuple(Hit(self._docs[d].id, round(scores.get(d, 0.0), 4)) for d in ranked)
-        clear = self._clear_winner(ranked, scores, quality, full, filter_only)
+        clear = self._clear_winner(ranked, scores, found, full, filter_only)
         return SearchResult(normalized, hits, country, kind, audience, clear, (), tuple(unmatched))
+
+    def _pruned(self, plan: _Plan) -> tuple[dict[int, float], list[int]] | None:
+        """Rank by scoring only the items that can be listed; None when that cannot be shown.
+
+        Parts matching more than `self._broad` items are "broad"; the pool is every item of
+        the other parts plus, for a filter-only query, the items matching every filter and the
+        named ones. If the pool's ranking cannot be shown to be the full one (`_rank_pool`),
+        the broad part with the highest ceiling per item joins the pool and the pool is ranked
+        again, a few times, while the pool stays a small share of the catalog. Otherwise None:
+        the caller scores everything, as it always does on a small catalog.
+        """
+        # Most bound shed per item taken in first ("juvenil" before the echo of "prácticas").
+        broad = sorted(
+            (p for p in plan.parts if len(p.values) > self._broad),
+            key=lambda p: -p.ceiling / len(p.values),
+        )
+        if not broad:
+            return None
+        pool = plan.strict | plan.full
+        pool.update(*(p.values for p in plan.parts if len(p.values) <= self._broad))
+        for _ in range(PRUNE_ATTEMPTS):
+            if len(pool) > PRUNE_POOL_SHARE * len(self._docs):
+                return None
+            ranked = self._rank_pool(plan, pool, broad)
+            if ranked is not None:
+                return ranked
+            pool.update(broad.pop(0).values)
+        return None
+
+    def _rank_pool(
+        self, plan: _Plan, pool: set[int], broad: list[_Part]
+    ) -> tuple[dict[int, float], list[int]] | None:
+        """The ranking of the pool, if it provably is the ranking of the whole catalog.
+
+        An item outside the pool matched `broad` parts only, so it scores at most the sum of
+        their ceilings times the largest factor it could get. The pool's ranking is the full
+        one when that bound shows that no outside item can (1) move the floor enough to change
+        which pool items are listed, and (2) be listed at all, or rank above the last one.
+        """
+        scores, content = plan.score(pool)
+        best = max(scores.values(), default=0.0)
+        ceiling = (
+            math.fsum(p.ceiling for p in broad)
+            * plan.factor_ceiling(sum(p.group for p in broad), self._max_factor)
+            * CEILING_MARGIN
+        )
+        ranked = plan.top(scores, content, best)
+        # (1) The true best is between `best` and `ceiling`, and the eligible items only get
+        # fewer as the best grows: if the listed ones are still eligible at `ceiling`, they
+        # are the top of every eligible set in between, the true one included.
+        if ceiling > best and not all(plan.eligible(d, scores, content, ceiling) for d in ranked):
+            return None
+        # (2) An outside item is listed only if it reaches the floor.
+        if ceiling < max(best * RELATIVE_CUTOFF, 1e-12):
+            return scores, ranked
+        if len(ranked) < plan.limit:
+            return None
+        topical = any(p.content for p in broad)
+        local = bool(plan.countries)
+        outside = (False, local, False) if plan.filter_only else (topical and local, topical, local)
+        last = plan.tier(ranked[-1], content)
+        if outside < last or (outside == last and ceiling < scores.get(ranked[-1], 0.0)):
+            return scores, ranked
+        return None
 
     # ------------------------------------------------------------------ query steps
 
@@ -608,12 +920,13 @@ class SearchIndex:
         return groups, echoes, filter_words, countries, kinds, audiences
 
     def _lookup(self, alternatives: list[tuple[str, float]]) -> dict[int, float]:
+        """Item → value of a group: its best spelling candidate. Read-only (maybe a posting)."""
         if len(alternatives) == 1:
             term, factor = alternatives[0]
             bucket = self._postings.get(term)
             if not bucket:
                 return {}
-            return dict(bucket) if factor == 1.0 else {d: v * factor for d, v in bucket.items()}
+            return bucket if factor == 1.0 else {d: v * factor for d, v in bucket.items()}
         best: dict[int, float] = {}
         for term, factor in alternatives:
             for d, v in self._postings.get(term, {}).items():
@@ -623,46 +936,62 @@ class SearchIndex:
         return best
 
     def _phrase_bonus(
-        self,
-        content_stems: list[str],
-        filter_words: set[str],
-        scores: dict[int, float],
-        content: set[int],
-    ) -> tuple[dict[int, tuple[int, int]], set[int]]:
+        self, content_stems: list[str], filter_words: set[str]
+    ) -> tuple[_Part | None, list[_Phrase], set[int]]:
         """Reward items whose whole name / short name / keyword appears inside the query.
 
         Word order is ignored ("apprenticeship for high school students" contains the keyword
-        "high school apprenticeship"). Returns per item the best phrase matched as (rank,
-        length) — names beat keywords, longer beats shorter — and the items whose name or
-        short name is exactly the query. A phrase made only of filter words (the keyword
-        "canada") adds to the score but does not make an item a topical match.
+        "high school apprenticeship"). Returns the bonus as a part of the query (an item gets
+        the best of its phrases), the phrases found (`_named` reads them) and the items whose
+        name or short name is exactly the query. A phrase made only of filter words (the
+        keyword "canada") adds to the score but does not make an item a topical match.
         """
         words = set(content_stems)
+        found = [
+            phrase
+            for anchor in words
+            for phrase in self._phrases.get(anchor, ())
+            if phrase.tokens <= words
+        ]
+        if not found:
+            return None, found, set()
+        # Smallest bonus first: a later, larger one overwrites it, so each item keeps its best.
+        bonuses = sorted(
+            (
+                (phrase.bonus * PHRASE_RANK_FACTOR[rank], items)
+                for phrase in found
+                for rank, items in phrase.ranks
+            ),
+            key=operator.itemgetter(0),
+        )
         best: dict[int, float] = {}
-        quality: dict[int, tuple[int, int]] = {}
-        full: set[int] = set()
-        topical: set[int] = set()
-        for anchor in words:
-            for phrase in self._phrases.get(anchor, ()):
-                if not phrase.tokens <= words:
-                    continue
-                size = len(phrase.tokens)
-                if not phrase.tokens <= filter_words:
-                    topical.update(d for d, _ in phrase.docs)
-                for d, rank in phrase.docs:
-                    bonus = phrase.bonus * PHRASE_RANK_FACTOR[rank]
-                    if bonus > best.get(d, 0.0):
-                        best[d] = bonus
-                    # One shared keyword ("welding") is no evidence that an item is *the* one.
-                    q = (rank, size)
-                    if (rank > RANK_KEYWORD or size > 1) and q > quality.get(d, (-1, 0)):
-                        quality[d] = q
-                    if rank == RANK_MAIN and size == len(words):
-                        full.add(d)
-        for d, bonus in best.items():
-            scores[d] = scores.get(d, 0.0) + bonus
-        content |= topical
-        return quality, full
+        for bonus, items in bonuses:
+            best.update(dict.fromkeys(items, bonus))
+        topical = set().union(
+            *(items for p in found if not p.tokens <= filter_words for _, items in p.ranks)
+        )
+        full = set().union(
+            *(
+                items
+                for p in found
+                if len(p.tokens) == len(words)
+                for rank, items in p.ranks
+                if rank == RANK_MAIN
+            )
+        )
+        return _Part(best, 1.0, False, topical, bonuses[-1][0]), found, full
+
+    @staticmethod
+    def _named(found: list[_Phrase], d: int) -> tuple[int, int]:
+        """How an item is named in the query: its best phrase found as (rank, length) — names
+        beat keywords, longer beats shorter — or (-1, 0). One shared keyword ("welding") is no
+        evidence that an item is *the* one, so it does not count."""
+        best = (-1, 0)
+        for phrase in found:
+            rank, size = phrase.rank_of(d), len(phrase.tokens)
+            if rank is not None and (rank > RANK_KEYWORD or size > 1):
+                best = max(best, (rank, size))
+        return best
 
     def _strict(
         self, countries: set[Country], kinds: set[ProgramKind], audiences: set[Audience]
@@ -685,7 +1014,7 @@ class SearchIndex:
         self,
         ranked: list[int],
         scores: dict[int, float],
-        quality: dict[int, tuple[int, int]],
+        found: list[_Phrase],
         full: set[int],
         filter_only: bool,
     ) -> bool:
@@ -699,9 +1028,8 @@ class SearchIndex:
             return True  # the query is this item's name ("Prêt canadien aux apprentis")
         if filter_only:
             return False  # "dual mexico" asks for a list, even if one item dominates
-        none = (-1, 0)
         top_score, second_score = scores.get(top, 0.0), scores.get(second, 0.0)
-        if quality.get(top, none) > quality.get(second, none) and top_score > second_score:
+        if top_score > second_score and self._named(found, top) > self._named(found, second):
             return True  # it is *named* in the query, the runner-up only mentioned
         return top_score >= CLEAR_RATIO * second_score
 
@@ -718,18 +1046,41 @@ class SearchIndex:
         probes += [t for t in folded if not _is_stop(t)]
         best: dict[int, tuple[float, float]] = {}
         for probe in dict.fromkeys(p for p in probes if len(p) >= 3):
-            for choice, score, i in process.extract(
-                probe,
-                self._suggest_norm,
-                scorer=fuzz.ratio,
-                score_cutoff=SUGGEST_CUTOFF,
-                limit=SUGGEST_LIMIT * 2,
-            ):
+            for choice, score, i in self._suggest_candidates(probe):
                 key = (OSA.normalized_similarity(probe, choice), score)
                 if key > best.get(i, (0.0, 0.0)):
                     best[i] = key
         ranked = sorted(best.items(), key=lambda kv: (kv[1], -len(self._suggest_norm[kv[0]])))
         return tuple(self._suggest_display[i] for i, _ in reversed(ranked[-SUGGEST_LIMIT:]))
+
+    def _suggest_candidates(self, probe: str) -> list[tuple[str, float, int]]:
+        """`process.extract(probe, self._suggest_norm, scorer=fuzz.ratio, score_cutoff=
+        SUGGEST_CUTOFF, limit=2 * SUGGEST_LIMIT)`: the same answer, without scoring the
+        thousands of names of a large catalog that cannot reach the cutoff.
+
+        fuzz.ratio is 100 × (1 − indel distance ÷ total length) and the distance is at least
+        the difference in length, so the ratio is at most 200 × shorter ÷ total: only phrases
+        whose length allows the cutoff (one character of slack each way, for rounding) are
+        scored. Ties are broken by position in `_suggest_norm`, as rapidfuzz breaks them.
+        """
+        size, cutoff = len(probe), SUGGEST_CUTOFF
+        shortest = math.ceil(cutoff * size / (200.0 - cutoff)) - 1
+        longest = math.floor((200.0 - cutoff) * size / cutoff) + 1
+        start = bisect.bisect_left(self._suggest_lengths, shortest)
+        end = bisect.bisect_right(self._suggest_lengths, longest)
+        found = process.extract(
+            probe,
+            self._suggest_by_length[start:end],
+            scorer=fuzz.ratio,
+            score_cutoff=cutoff,
+            limit=None,
+        )
+        order = self._suggest_order
+        ranked = sorted(
+            ((choice, score, order[start + k]) for choice, score, k in found),
+            key=lambda hit: (-hit[1], hit[2]),
+        )
+        return ranked[: SUGGEST_LIMIT * 2]
 
 
 # ---------------------------------------------------------------------- build helpers
@@ -808,6 +1159,17 @@ def _index_item(b: _Builder, doc: int, item: Item, catalog: Catalog) -> None:
             b.text(doc, text, W_SUMMARY)
         for text in _texts(item.outcomes):
             b.text(doc, text, W_OTHER)
+
+
+def _by_rank(ids: dict[int, int]) -> tuple[tuple[int, frozenset[int]], ...]:
+    """Item → rank as (rank, items) pairs, lowest rank first; usually there is one rank."""
+    ranks = set(ids.values())
+    if len(ranks) == 1:
+        return ((ranks.pop(), frozenset(ids)),)
+    items: dict[int, list[int]] = {}
+    for d, rank in ids.items():
+        items.setdefault(rank, []).append(d)
+    return tuple((rank, frozenset(items[rank])) for rank in sorted(items))
 
 
 def _group_docs(
