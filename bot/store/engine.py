@@ -98,6 +98,35 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITES) else "BEGIN")
 
 
+def _sqlite_invalidate(
+    dbapi_connection: Any, _record: Any, _exception: BaseException | None
+) -> None:
+    """Roll back an invalidated connection before SQLAlchemy closes it, so its lock goes now.
+
+    A task cancelled while one of its statements runs (a crashing broadcast sender) gets a
+    CancelledError out of the driver; SQLAlchemy takes that for a lost connection and closes
+    it without a ROLLBACK. If the statement had not run to its end — an UPDATE … RETURNING
+    whose rows were not fetched yet — its prepared statement is still alive, held by the
+    driver's cursor that the exception's traceback keeps, and `sqlite3_close_v2` then only
+    turns the connection into a "zombie" that keeps its transaction open, and with it SQLite's
+    write lock, until the garbage collector frees that cursor. Meanwhile every other writer of
+    the file (another Store, another process) waits out busy_timeout and fails with "database
+    is locked". ROLLBACK ends the transaction even with statements pending; aiosqlite runs a
+    connection's calls one after another, so it runs after the interrupted statement and before
+    the close that follows this event.
+    """
+    try:
+        dbapi_connection.rollback()
+    except asyncio.CancelledError:
+        # Cancelled again while waiting: the ROLLBACK is queued ahead of the close all the same.
+        # Hand the cancellation on instead of swallowing it (the close re-raises it).
+        task = asyncio.current_task()
+        if task is not None:
+            task.cancel()
+    except Exception as exc:  # already closed, or no event loop to wait on (garbage collection)
+        log.debug("no rollback before closing an invalidated SQLite connection: %r", exc)
+
+
 def writer(engine: AsyncEngine) -> AsyncEngine:
     """`engine` for transactions that write (see WRITES)."""
     return engine.execution_options(**{WRITES: True})
@@ -110,6 +139,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         engine = create_async_engine(parsed, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        event.listen(engine.sync_engine, "invalidate", _sqlite_invalidate)
         return engine
     # No pool_pre_ping: it would add a round trip to every read. After a server restart the
     # first failing statement invalidates the whole pool; recycling bounds connection age.
