@@ -18,7 +18,7 @@ from telegram.ext import (
     Defaults,
 )
 
-from bot import bot_profile
+from bot import bot_profile, metrics
 from bot.broadcast.runtime import Broadcasting, sender_config
 from bot.broadcast.sender import SenderConfig
 from bot.catalog.catalog import Catalog
@@ -80,6 +80,8 @@ def build_application(
         raise ValueError("a bot token is required to build the application")
     root = settings.telegram_api_base_url
     store = store if store is not None else Store.from_settings(settings)
+    processor = OrderedUpdateProcessor(settings.update_workers)
+    metrics.watch(processor)
     builder = (
         ApplicationBuilder()
         .token(secret)
@@ -94,7 +96,7 @@ def build_application(
             )
         )
         .persistence(persistence if persistence is not None else default_persistence(store))
-        .concurrent_updates(OrderedUpdateProcessor(settings.update_workers))
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

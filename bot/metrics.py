@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from telegram import Update
 from telegram.ext import Application
+
+from bot.ordering import OrderedUpdateProcessor
 
 UPDATES = Counter("workforce_updates_total", "Updates processed", ["kind"])
 ERRORS = Counter("workforce_errors_total", "Updates whose handling raised")
@@ -19,9 +21,21 @@ LATENCY = Histogram(
 DELIVERIES = Counter(
     "workforce_broadcast_deliveries_total", "Broadcast deliveries by outcome", ["status"]
 )
+RUNNING = Gauge("workforce_updates_running", "Updates whose handlers are running now")
+WAITING = Gauge(
+    "workforce_updates_waiting",
+    "Updates taken from Telegram that wait for their user's or chat's turn, or for a worker",
+)
 WEBHOOK_REJECTED = Counter(
     "workforce_webhook_rejected_total", "Webhook requests refused", ["reason"]
 )
+
+
+def watch(processor: OrderedUpdateProcessor) -> None:
+    """Report the processor's load when scraped: a growing `waiting` means too few workers
+    (UPDATE_WORKERS) or a slow Bot API / database."""
+    RUNNING.set_function(lambda: processor.running)
+    WAITING.set_function(lambda: processor.current_concurrent_updates - processor.running)
 
 
 def update_kind(update: object) -> str:

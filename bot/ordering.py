@@ -30,7 +30,7 @@ it PTB keeps updates in its queue, so memory stays bounded under a flood."""
 
 
 def keys_of(update: object) -> tuple[str, ...]:
-    """The ordering keys of an update, sorted so two updates sharing keys never deadlock."""
+    """The ordering keys of an update: its user's and its chat's (none for other objects)."""
     if not isinstance(update, Update):
         return ()
     keys: set[str] = set()

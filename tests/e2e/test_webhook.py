@@ -123,6 +123,8 @@ async def test_health_up_and_down_and_metrics(
         metrics = await http.get(f"http://127.0.0.1:{port}/metrics")
         assert "workforce_updates_total" in metrics.text
         assert "workforce_update_seconds_bucket" in metrics.text
+        assert "workforce_updates_running 0.0" in metrics.text
+        assert "workforce_updates_waiting 0.0" in metrics.text
 
 
 async def test_graceful_shutdown_during_a_burst_loses_no_update(
