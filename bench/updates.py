@@ -194,9 +194,7 @@ def instrument(
     user and chat; the echo bot: PTB's default, one update at a time), or around PTB's plain
     processor with `concurrent` updates at once to measure a what-if."""
     waiters = Waiters()
-    inner = (
-        app.update_processor if concurrent is None else SimpleUpdateProcessor(concurrent)
-    )
+    inner = app.update_processor if concurrent is None else SimpleUpdateProcessor(concurrent)
     app._update_processor = TimedProcessor(inner, waiters.finished)
     return waiters
 

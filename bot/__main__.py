@@ -67,19 +67,23 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from bot.validate import validate
+    from bot.validate import run
 
     content_dir = Path(args.dir) if args.dir else _settings().content_dir
     catalog = _catalog(content_dir)
-    rendered, problems = validate(catalog)
-    for problem in problems:
+    report = run(catalog)
+    for problem in report.problems:
         print(problem, file=sys.stderr)
-    if problems:
-        print(f"{len(problems)} problems in {rendered} rendered cards", file=sys.stderr)
+    if report.problems:
+        print(
+            f"{len(report.problems)} problems in {report.checked} cards checked "
+            f"({report.admin_total} admin cards)",
+            file=sys.stderr,
+        )
         return 1
     print(
         f"ok: {len(catalog.programs)} programs, {len(catalog.organisations)} organisations, "
-        f"{len(catalog.events)} events; {rendered} cards rendered within Telegram's limits"
+        f"{len(catalog.events)} events; {report.summary()}"
     )
     return 0
 

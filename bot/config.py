@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
+DEFAULT_TIMEZONE = "America/Mexico_City"
+"""UTC−6 all year (Mexico dropped daylight saving time in 2022): a typed time always names
+exactly one instant, and 9:00 there is within working hours in all three countries."""
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -44,6 +48,8 @@ class Settings(BaseSettings):
     """Updates handled at once (different users and chats; each user's stay in order)."""
     broadcast_paid: bool = False
     """Paid broadcasts (`allow_paid_broadcast`, charged in Stars): needed above 30 msg/s."""
+    timezone: str = DEFAULT_TIMEZONE
+    """The operators' IANA time zone: admins type and read scheduled times in it."""
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -110,6 +116,17 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
+    @field_validator("timezone", mode="after")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        name = value.strip()
+        if name not in available_timezones():
+            raise ValueError(
+                "is not an IANA time zone name (e.g. America/Mexico_City, America/Toronto, "
+                "America/New_York)"
+            )
+        return name
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret is None:
@@ -122,6 +139,11 @@ class Settings(BaseSettings):
     def sandbox(self) -> bool:
         """No token means: run against the local emulator (see bot.sandbox)."""
         return self.telegram_bot_token is None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """`TIMEZONE` as a tzinfo (zoneinfo caches it: cheap to call per update)."""
+        return ZoneInfo(self.timezone)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids

@@ -7,13 +7,14 @@ always wins; then the Telegram language; then the configured default.
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from string import Formatter
 
 import yaml
-from babel.dates import format_date, format_datetime
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time, get_timezone_name
 
 from bot.catalog.models import LANGUAGES
 
@@ -86,3 +87,22 @@ def fmt_date(value: date | datetime, lang: str, *, with_time: bool = False) -> s
         return format_datetime(value, "long", tzinfo=value.tzinfo, locale=locale)
     day = value.date() if isinstance(value, datetime) else value
     return format_date(day, "long", locale=locale)
+
+
+def fmt_datetime(value: datetime, lang: str, zone: tzinfo) -> str:
+    """An instant as an admin reads a schedule: the full date, the time without seconds and
+    the zone's name, in `zone`, e.g. "Thursday, December 3, 2026, 9:30 AM (Central Standard
+    Time)" / "jueves, 3 de diciembre de 2026, 9:30 a.m. (hora estándar central)"."""
+    locale = Locale.parse(BABEL_LOCALES.get(lang, "en_US"))
+    local = value.astimezone(zone)
+    day = format_date(local, "full", locale=locale)
+    clock = format_time(local, "short", tzinfo=zone, locale=locale)
+    name = get_timezone_name(local, "long", locale=locale)
+    pattern = str(locale.datetime_formats["full"]).replace("'", "")
+    return pattern.replace("{1}", day).replace("{0}", f"{clock} ({name})")
+
+
+def fmt_time(value: datetime, lang: str, zone: tzinfo) -> str:
+    """Only the time of day in `zone`, e.g. "9:30 AM" / "09 h 30" (Babel's short form)."""
+    locale = BABEL_LOCALES.get(lang, "en_US")
+    return str(format_time(value.astimezone(zone), "short", tzinfo=zone, locale=locale))

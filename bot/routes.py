@@ -293,6 +293,36 @@ class BroadcastSend(Route):
     ref: str
 
 
+SCHEDULE_OPTIONS: tuple[str, ...] = ("1h", "tomorrow", "monday")
+"""The "Send later" suggestions (`bot.broadcast.schedule.QUICK`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastLater(Route):
+    """The "Schedule…" button under a previewed draft: ask when it should go out."""
+
+    tag: ClassVar[str] = "bl"
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastAt(Route):
+    """A suggested time for the draft (`option` in SCHEDULE_OPTIONS); typed times come as
+    messages."""
+
+    tag: ClassVar[str] = "bt"
+    ref: str
+    option: str
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastReview(Route):
+    """Back from "when?" to the draft's confirmation (audience, count, Send)."""
+
+    tag: ClassVar[str] = "br"
+    ref: str
+
+
 @dataclass(frozen=True, slots=True)
 class BroadcastStop(Route):
     """Stop a queued or running broadcast (/cancel_broadcast)."""
@@ -378,6 +408,9 @@ ROUTES: dict[str, type[Route]] = {
         BroadcastMenu,
         BroadcastAudience,
         BroadcastSend,
+        BroadcastLater,
+        BroadcastAt,
+        BroadcastReview,
         BroadcastStop,
         ForumEdit,
         ForumField,
@@ -393,6 +426,9 @@ ADMIN_ROUTES: tuple[type[Route], ...] = (
     BroadcastMenu,
     BroadcastAudience,
     BroadcastSend,
+    BroadcastLater,
+    BroadcastAt,
+    BroadcastReview,
     BroadcastStop,
     ForumEdit,
     ForumField,
@@ -427,6 +463,7 @@ _CHOICES: dict[tuple[type[Route], str], tuple[str, ...]] = {
     (SetLanguage, "lang"): LANGS,
     (SetRole, "role"): ROLES,
     (SetCountry, "country"): COUNTRY_CHOICES,
+    (BroadcastAt, "option"): SCHEDULE_OPTIONS,
 }
 
 

@@ -10,11 +10,11 @@ import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot import routes
-from bot.cards import Button, Card, render
+from bot.cards import Button, Card, CardError, render
 from bot.catalog.catalog import Catalog
 from bot.catalog.models import (
     LANGUAGES,
@@ -26,7 +26,7 @@ from bot.catalog.models import (
     ProgramKind,
     Status,
 )
-from bot.i18n import BABEL_LOCALES, fmt_date, t, t_html
+from bot.i18n import BABEL_LOCALES, fmt_date, fmt_datetime, fmt_time, t, t_html
 from bot.store.topics import Topic
 
 if TYPE_CHECKING:
@@ -963,6 +963,9 @@ def broadcast_confirm(
                 ),
             )
         )
+        rows.append(
+            (Button(t(lang, "broadcast.button_schedule"), routes.BroadcastLater(str(draft_id))),)
+        )
     rows.append((Button(t(lang, "broadcast.button_change"), routes.BroadcastMenu("root")),))
     rows.append(_cancel_row(lang))
     notice = None if count else t(lang, "broadcast.nobody")
@@ -1024,29 +1027,106 @@ def _what(catalog: Catalog, lang: str, row: Broadcast) -> str:
         text = row.texts.get(lang) or row.texts.get("en") or ""
         return f"{purpose}: {_blurb(text)[:60]}"
     event = catalog.events.get(row.item_id or "")
-    return f"{purpose}: {event.title.get(lang) if event else row.item_id}"
+    title = event.title.get(lang) if event else row.item_id or ""
+    return f"{purpose}: {_blurb(title)[:60]}"
+
+
+def _quick_label(lang: str, option: str, when: datetime, zone: tzinfo) -> str:
+    from babel.dates import get_day_names
+
+    clock = fmt_time(when, lang, zone)
+    if option == "1h":
+        return t(lang, "broadcast.quick_hour", time=clock)
+    if option == "tomorrow":
+        return t(lang, "broadcast.quick_tomorrow", time=clock)
+    weekday = when.astimezone(zone).weekday()
+    day = str(get_day_names("wide", locale=BABEL_LOCALES.get(lang, "en_US"))[weekday])
+    return t(lang, "broadcast.quick_weekday", day=day[:1].upper() + day[1:], time=clock)
+
+
+def broadcast_schedule(
+    lang: str,
+    draft_id: int,
+    now: datetime,
+    zone: tzinfo,
+    *,
+    notice: str | None = None,
+) -> Card:
+    """Send later: suggested times, or type one (the format, the zone and the time now)."""
+    from bot.broadcast import schedule
+
+    ref = str(draft_id)
+    rows: list[tuple[Button, ...]] = [
+        (Button(_quick_label(lang, option, when, zone), routes.BroadcastAt(ref, option)),)
+        for option, when in schedule.suggestions(now, zone)
+    ]
+    rows.append((Button(t(lang, "button.back"), routes.BroadcastReview(ref)),))
+    rows.append(_cancel_row(lang))
+    message = t(
+        lang,
+        "broadcast.ask_when",
+        example=schedule.example(now, zone),
+        zone=html.escape(str(zone)),
+        now=fmt_datetime(now, lang, zone),
+        days=schedule.MAX_DAYS,
+    )
+    return admin_card(lang, "broadcast.title", message, rows, notice=notice)
+
+
+def broadcast_scheduled(lang: str, row: Broadcast, zone: tzinfo, count: int) -> Card:
+    """A draft was queued for later: when, for how many now, and how to stop it."""
+    assert row.scheduled_at is not None
+    return render(
+        "broadcast_admin",
+        lang,
+        [(Button(t(lang, "broadcast.button_unschedule"), routes.BroadcastStop(str(row.id))),)],
+        title=t(lang, "broadcast.scheduled_title", id=row.id),
+        message=t(
+            lang,
+            "broadcast.scheduled",
+            when=fmt_datetime(row.scheduled_at, lang, zone),
+            count=count,
+        ),
+        notice=None,
+    )
+
+
+def _scheduled_for(lang: str, row: Broadcast, zone: tzinfo) -> str | None:
+    if row.status != "queued" or row.scheduled_at is None:
+        return None
+    return t(lang, "broadcast.scheduled_for", date=fmt_datetime(row.scheduled_at, lang, zone))
 
 
 def broadcast_list(
-    catalog: Catalog, lang: str, entries: Sequence[tuple[Broadcast, Counts]]
+    catalog: Catalog,
+    lang: str,
+    waiting: Sequence[Broadcast],
+    entries: Sequence[tuple[Broadcast, Counts]],
+    zone: tzinfo,
+    *,
+    waiting_total: int | None = None,
 ) -> Card:
-    """/broadcasts: the latest broadcasts with their figures."""
+    """/broadcasts: those waiting for their time (soonest first, with the time in the
+    operators' zone; `waiting_total` of them in all), then the latest ones with their
+    figures. What does not fit in one message is left out: the oldest recent ones first,
+    then the latest waiting ones (counted in a "… more" line)."""
+    scheduled = [
+        {
+            "id": row.id,
+            "what": _what(catalog, lang, row),
+            "when": _scheduled_for(lang, row, zone),
+        }
+        for row in waiting
+    ]
     items = []
     for row, figures in entries:
-        scheduled = None
-        if row.status == "queued" and row.scheduled_at is not None:
-            scheduled = t(
-                lang,
-                "broadcast.scheduled_for",
-                date=fmt_date(row.scheduled_at, lang, with_time=True),
-            )
         items.append(
             {
                 "id": row.id,
                 "status": _status(lang, row.status),
                 "what": _what(catalog, lang, row),
                 "when": fmt_date(row.created_at, lang),
-                "scheduled": scheduled,
+                "scheduled": _scheduled_for(lang, row, zone),
                 "figures": t(
                     lang,
                     "broadcast.list_figures",
@@ -1057,20 +1137,42 @@ def broadcast_list(
                 ),
             }
         )
-    return render("broadcast_list", lang, items=items)
+    more = (waiting_total if waiting_total is not None else len(scheduled)) - len(scheduled)
+    while True:  # long texts and zone names: show fewer rather than fail (4096 characters)
+        try:
+            note = t(lang, "broadcast.list_more_scheduled", count=more) if more > 0 else None
+            return render("broadcast_list", lang, items=items, scheduled=scheduled, more=note)
+        except CardError:
+            if items:
+                items.pop()  # the oldest of the recent ones
+            elif len(scheduled) > 1:
+                scheduled.pop()  # the latest of those waiting
+                more += 1
+            else:
+                raise
 
 
-def broadcast_stop_menu(catalog: Catalog, lang: str, rows: Sequence[Broadcast]) -> Card:
-    """/cancel_broadcast: one button per queued or running broadcast."""
-    buttons = [
-        (
-            Button(
-                t(lang, "broadcast.stop_button", id=row.id, what=_what(catalog, lang, row))[:60],
-                routes.BroadcastStop(str(row.id)),
-            ),
-        )
-        for row in rows
-    ]
+def _short_when(lang: str, value: datetime, zone: tzinfo) -> str:
+    """A scheduled time on a button: "Dec 3, 9:30 AM" / "3 déc., 09 h 30"."""
+    from babel.dates import format_skeleton
+
+    local = value.astimezone(zone)
+    day = format_skeleton("MMMd", local, tzinfo=zone, locale=BABEL_LOCALES.get(lang, "en_US"))
+    return f"{day}, {fmt_time(local, lang, zone)}"
+
+
+def broadcast_stop_menu(
+    catalog: Catalog, lang: str, rows: Sequence[Broadcast], zone: tzinfo
+) -> Card:
+    """/cancel_broadcast: one button per queued or running broadcast (🕘 and the time for
+    those still waiting for it)."""
+    buttons = []
+    for row in rows:
+        what = _what(catalog, lang, row)
+        if row.status == "queued" and row.scheduled_at is not None:
+            what = f"🕘 {_short_when(lang, row.scheduled_at, zone)} · {what}"
+        label = t(lang, "broadcast.stop_button", id=row.id, what=what)[:60]
+        buttons.append((Button(label, routes.BroadcastStop(str(row.id))),))
     message = t(lang, "broadcast.stop_intro" if rows else "broadcast.stop_none")
     return render(
         "broadcast_admin",
@@ -1089,7 +1191,12 @@ def stats_card(
     breakdown: Breakdown,
     gaps: Sequence[Gap],
 ) -> Card:
-    """/stats: users and subscribers by country, role, language and topic; unmet searches."""
+    """/stats: users and subscribers by country, role, language and topic; unmet searches.
+
+    Topics (one per stored forum) and searches are open-ended: labels are cut, and what does
+    not fit in one message is left out — the least-subscribed topics first, then the rarest
+    searches — and counted in a "… more" line.
+    """
 
     def named(counts: dict[str, int], label: Callable[[str], str]) -> list[tuple[str, int]]:
         return sorted(
@@ -1100,35 +1207,58 @@ def stats_card(
     topics = []
     for key, n in sorted(figures.by_topic.items(), key=lambda pair: -pair[1]):
         topic = Topic.parse(key)
-        topics.append((topic_label(catalog, lang, topic) if topic else key, n))
-    return render(
-        "stats",
-        lang,
-        users=t(lang, "stats.users", users=figures.users, blocked=figures.blocked_users),
-        chats=t(
-            lang,
-            "stats.chats",
-            chats=figures.chats,
-            groups=figures.groups,
-            subscriptions=figures.subscriptions,
+        label = topic_label(catalog, lang, topic) if topic else key
+        topics.append((_short(label, STATS_LABEL_MAX), n))
+    fixed = [
+        (
+            t(lang, "stats.by_country"),
+            named(breakdown.by_country, lambda c: _country_label(lang, c)),
         ),
-        sections=[
-            (
-                t(lang, "stats.by_country"),
-                named(breakdown.by_country, lambda c: _country_label(lang, c)),
-            ),
-            (
-                t(lang, "stats.by_role"),
-                named(breakdown.by_role, lambda r: t(lang, f"role_short.{r}")),
-            ),
-            (
-                t(lang, "stats.by_language"),
-                named(breakdown.by_language, lambda code: t(code, "language_name")),
-            ),
-            (t(lang, "stats.by_topic"), topics),
-        ],
-        gaps=[(g.query, g.lang, g.count) for g in gaps],
-    )
+        (t(lang, "stats.by_role"), named(breakdown.by_role, lambda r: t(lang, f"role_short.{r}"))),
+        (
+            t(lang, "stats.by_language"),
+            named(breakdown.by_language, lambda code: t(code, "language_name")),
+        ),
+    ]
+    unmet = [(_short(g.query, STATS_LABEL_MAX), g.lang, g.count) for g in gaps]
+    hidden_topics = hidden_gaps = 0
+    while True:
+        try:
+            return render(
+                "stats",
+                lang,
+                users=t(lang, "stats.users", users=figures.users, blocked=figures.blocked_users),
+                chats=t(
+                    lang,
+                    "stats.chats",
+                    chats=figures.chats,
+                    groups=figures.groups,
+                    subscriptions=figures.subscriptions,
+                ),
+                sections=[
+                    *((title, rows, None) for title, rows in fixed),
+                    (t(lang, "stats.by_topic"), topics, _more(lang, hidden_topics)),
+                ],
+                gaps=unmet,
+                more_gaps=_more(lang, hidden_gaps),
+            )
+        except CardError:
+            if len(topics) > 1:
+                topics.pop()
+                hidden_topics += 1
+            elif unmet:
+                unmet.pop()
+                hidden_gaps += 1
+            else:
+                raise
+
+
+STATS_LABEL_MAX = 60
+"""Characters of a topic label or a search shown in /stats (forum titles, queries: open-ended)."""
+
+
+def _more(lang: str, count: int) -> str | None:
+    return t(lang, "stats.more", count=count) if count else None
 
 
 def forum_country_menu(lang: str, guess: str | None) -> Card:

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot import screens
-from bot.broadcast import forums, outbox, reminders
+from bot.broadcast import forums, outbox, reminders, schedule
 from bot.broadcast.audience import Audience, recipients
 from bot.broadcast.render import Content, message_card, text_problem
 from bot.cards import Card
@@ -38,11 +39,16 @@ TRANSLATIONS = ("es", "fr")
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What to show: `previews` as new messages, then `card` (in place when `edit`)."""
+    """What to show: `previews` as new messages, then `card` (in place when `edit`).
+
+    `report` is (broadcast id, language) when `card`, sent as a new message, must become
+    that broadcast's progress message (`set_report`): its id is known only once it is sent.
+    """
 
     card: Card
     previews: tuple[Card, ...] = ()
     edit: bool = True
+    report: tuple[int, str] | None = None
 
 
 @dataclass(slots=True)
@@ -53,6 +59,11 @@ class Admin:
     user_id: int
     lang: str
     now: datetime = field(default_factory=utcnow)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The operators' time zone (`TIMEZONE`): scheduled times are typed and shown in it."""
+        return self.services.settings.zone
 
     @property
     def store(self) -> Store:
@@ -98,7 +109,10 @@ async def start_broadcast(admin: Admin) -> Reply:
 
 
 async def broadcast_text(admin: Admin, flow: repo.Flow, text: str) -> Reply:
-    """The admin typed a message text (English first, then the translations they chose)."""
+    """The admin typed a message text (English first, then the translations they chose), or
+    — at the "when?" step — the time to send it."""
+    if flow.step == "schedule":
+        return await broadcast_schedule_text(admin, flow, text)
     texts: dict[str, str] = dict(flow.data.get("texts") or {})  # type: ignore[call-overload]
     step = flow.step if flow.step in ("text_en", "text_es", "text_fr") else "text_en"
     code = step.removeprefix("text_")
@@ -124,7 +138,14 @@ async def broadcast_same_text(admin: Admin, flow: repo.Flow, same: bool) -> Repl
     if not same:
         await _step(admin, BROADCAST, "text_es", {"texts": {"en": texts["en"]}})
         return Reply(screens.flow_prompt(admin.lang, "broadcast.title", "broadcast.ask_text_es"))
-    await _step(admin, BROADCAST, "audience", {"texts": dict.fromkeys(LANGUAGES, texts["en"])})
+    same_texts = dict.fromkeys(LANGUAGES, texts["en"])
+    problem = text_problem(same_texts, admin.lang)
+    if problem is not None:  # the footer is longer in es/fr: fits in English, not for all
+        await _step(admin, BROADCAST, "text_en", {"texts": {}})
+        return Reply(
+            screens.flow_prompt(admin.lang, "broadcast.title", "broadcast.ask_text", notice=problem)
+        )
+    await _step(admin, BROADCAST, "audience", {"texts": same_texts})
     return Reply(screens.broadcast_audience_menu(admin.services.catalog, admin.lang))
 
 
@@ -166,14 +187,21 @@ async def broadcast_audience(admin: Admin, flow: repo.Flow, audience: Audience) 
     return Reply(confirm, previews, edit=False)
 
 
+def _draft_of(flow: repo.Flow | None, ref: str) -> int | None:
+    """The draft a button names, if it is the admin's current one (else stale or forged)."""
+    if flow is None or flow.flow != BROADCAST or str(flow.data.get("draft")) != ref:
+        return None
+    return int(ref)
+
+
 async def broadcast_send(
     admin: Admin, flow: repo.Flow | None, ref: str, report: tuple[int, int]
 ) -> Reply | None:
     """Send: the draft is queued and expanded; the pressed message becomes the progress
     message. None if the button is not the current draft's (stale or forged)."""
-    if flow is None or flow.flow != BROADCAST or str(flow.data.get("draft")) != ref:
+    draft = _draft_of(flow, ref)
+    if draft is None:
         return None
-    draft = int(ref)
     async with admin.store.transaction() as session:
         count = await outbox.queue(
             session,
@@ -192,16 +220,121 @@ async def broadcast_send(
     return Reply(screens.broadcast_progress(admin.lang, row, outbox.Counts(pending=count), 0.0))
 
 
+# Send later ---------------------------------------------------------------------------------
+
+
+async def broadcast_later(admin: Admin, flow: repo.Flow | None, ref: str) -> Reply | None:
+    """The "Schedule…" button: the draft stays a draft; ask when (suggestions, or typed)."""
+    if flow is None or _draft_of(flow, ref) is None:
+        return None
+    await _step(admin, BROADCAST, "schedule", flow.data)
+    return Reply(screens.broadcast_schedule(admin.lang, int(ref), admin.now, admin.zone))
+
+
+async def broadcast_review(admin: Admin, flow: repo.Flow | None, ref: str) -> Reply | None:
+    """Back from "when?": the confirmation again (count recomputed, previews not resent)."""
+    draft = _draft_of(flow, ref)
+    if flow is None or draft is None:
+        return None
+    async with admin.store.transaction() as session:
+        row = await outbox.get(session, draft)
+        if row is None or row.status != "draft":
+            return None
+        audience = Audience.from_json(row.audience)
+        found = await recipients(session, audience, admin.services.settings.default_language)
+        await repo.set_flow(session, admin.user_id, BROADCAST, "preview", flow.data)
+    by_language = dict(Counter(found.values()))
+    versions = sum(1 for code in LANGUAGES if by_language.get(code)) or 1
+    confirm = screens.broadcast_confirm(
+        admin.services.catalog, admin.lang, draft, audience, by_language, versions
+    )
+    return Reply(confirm)
+
+
+async def broadcast_at(
+    admin: Admin, flow: repo.Flow | None, ref: str, option: str, report: tuple[int, int]
+) -> Reply | None:
+    """A suggested time was tapped: queue the draft for it; the pressed message shows when,
+    and later becomes the progress message."""
+    if _draft_of(flow, ref) is None:
+        return None
+    when = schedule.quick(option, admin.now, admin.zone)
+    if when is None:
+        return None
+    return await _schedule(admin, int(ref), when, (report[0], report[1], admin.lang))
+
+
+async def broadcast_schedule_text(admin: Admin, flow: repo.Flow, text: str) -> Reply:
+    """A typed time: queue the draft for it, or explain the problem and ask again (the step
+    and the draft stay as they were)."""
+    draft = _draft_of(flow, str(flow.data.get("draft")))
+    if draft is None:
+        return await start_broadcast(admin)
+    when = schedule.parse(text, admin.now, admin.zone)
+    if isinstance(when, schedule.Problem):
+        notice = when.text(admin.lang, admin.zone, admin.now)
+        card = screens.broadcast_schedule(admin.lang, draft, admin.now, admin.zone, notice=notice)
+        return Reply(card)
+    reply = await _schedule(admin, draft, when, None)
+    if reply is None:  # queued or dropped meanwhile (another instance, an old button)
+        note = t(admin.lang, "broadcast.stale")
+        return Reply(screens.admin_card(admin.lang, "broadcast.title", note))
+    return reply
+
+
+async def _schedule(
+    admin: Admin, draft: int, when: datetime, report: tuple[int, int, str] | None
+) -> Reply | None:
+    """Draft → queued for `when` (UTC); the sender expands it when it is due. None if the
+    draft was no longer a draft."""
+    settings = admin.services.settings
+    async with admin.store.transaction() as session:
+        count = await outbox.queue(
+            session,
+            draft,
+            now=admin.now,
+            default_lang=settings.default_language,
+            report=report,
+            scheduled_at=when,
+        )
+        if count is None:
+            return None
+        await repo.clear_flow(session, admin.user_id)
+        row = await outbox.get(session, draft)
+        assert row is not None
+        found = await recipients(
+            session, Audience.from_json(row.audience), settings.default_language
+        )
+    card = screens.broadcast_scheduled(admin.lang, row, admin.zone, len(found))
+    return Reply(card, report=None if report is not None else (draft, admin.lang))
+
+
+async def set_report(
+    services: Services, broadcast_id: int, chat_id: int, message_id: int, lang: str
+) -> None:
+    """The message that just showed a scheduled broadcast becomes its progress message."""
+    store = services.store
+    if store is None:
+        return
+    async with store.transaction() as session:
+        await outbox.set_report(session, broadcast_id, chat_id, message_id, lang)
+
+
 async def broadcast_list(admin: Admin) -> Reply:
     async with admin.store.readers() as session:
+        waiting = await outbox.scheduled(session)
+        total = await outbox.scheduled_count(session)
         entries = await outbox.recent(session)
-    return Reply(screens.broadcast_list(admin.services.catalog, admin.lang, entries))
+    card = screens.broadcast_list(
+        admin.services.catalog, admin.lang, waiting, entries, admin.zone, waiting_total=total
+    )
+    return Reply(card)
 
 
 async def stop_menu(admin: Admin) -> Reply:
     async with admin.store.readers() as session:
         rows = await outbox.cancellable(session)
-    return Reply(screens.broadcast_stop_menu(admin.services.catalog, admin.lang, rows))
+    return Reply(screens.broadcast_stop_menu(admin.services.catalog, admin.lang, rows, admin.zone))
 
 
 async def stop(admin: Admin, ref: str) -> tuple[bool, Reply]:

@@ -123,13 +123,17 @@ async def queue(
     now: datetime,
     default_lang: str = "en",
     report: tuple[int, int, str] | None = None,
+    scheduled_at: datetime | None = None,
 ) -> int | None:
     """Draft → queued (and expanded at once when already due); None if it was no draft.
 
-    `report` is (chat id, message id, language) of the admin's progress message. Returns the
-    number of deliveries written (0 while it waits for its `scheduled_at`).
+    `report` is (chat id, message id, language) of the admin's progress message;
+    `scheduled_at` (aware) sets or replaces the time it waits for. Returns the number of
+    deliveries written (0 while it waits for its `scheduled_at`).
     """
     values: dict[str, Any] = {"status": "queued"}
+    if scheduled_at is not None:
+        values["scheduled_at"] = scheduled_at
     if report is not None:
         values |= {
             "report_chat_id": report[0],
@@ -430,18 +434,55 @@ async def finish(session: AsyncSession, broadcast_id: int, *, now: datetime) -> 
     return await get(session, broadcast_id)
 
 
+async def set_report(
+    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int, lang: str
+) -> None:
+    """Which message becomes the progress message (known only once it was sent)."""
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(report_chat_id=chat_id, report_message_id=message_id, report_lang=lang)
+    )
+
+
 async def set_report_digest(session: AsyncSession, broadcast_id: int, digest: str) -> None:
     await session.execute(
         update(Broadcast).where(Broadcast.id == broadcast_id).values(report_digest=digest)
     )
 
 
+def _waiting() -> Any:
+    """Queued for a later time: not started, whatever its id (see `scheduled`)."""
+    return and_(Broadcast.status == "queued", Broadcast.scheduled_at.is_not(None))
+
+
+async def scheduled(session: AsyncSession, limit: int = 10) -> list[Broadcast]:
+    """Broadcasts waiting for their `scheduled_at` (admins' and forum reminders), soonest
+    first."""
+    stmt = (
+        select(Broadcast)
+        .where(_waiting())
+        .order_by(Broadcast.scheduled_at, Broadcast.id)
+        .limit(limit)
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def scheduled_count(session: AsyncSession) -> int:
+    """How many broadcasts wait for their `scheduled_at` (all of them, not one page)."""
+    return int(
+        await session.scalar(select(func.count()).select_from(Broadcast).where(_waiting())) or 0
+    )
+
+
 async def recent(session: AsyncSession, limit: int = 10) -> list[tuple[Broadcast, Counts]]:
-    """The latest broadcasts (drafts left out) with live figures for unfinished ones."""
+    """The latest broadcasts (drafts and those still waiting for their time left out: see
+    `scheduled`) with live figures for unfinished ones."""
     rows = (
         await session.scalars(
             select(Broadcast)
-            .where(Broadcast.status != "draft")
+            .where(Broadcast.status != "draft", ~_waiting())
             .order_by(Broadcast.id.desc())
             .limit(limit)
         )

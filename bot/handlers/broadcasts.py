@@ -1,4 +1,4 @@
-"""Admin broadcasts: /broadcast, /broadcasts, /cancel_broadcast, /stats, /cancel.
+"""Admin broadcasts: /broadcast (now or later), /broadcasts, /cancel_broadcast, /stats, /cancel.
 
 Thin: each handler parses the update, calls one function of `bot.broadcast.flows` (where the
 flow's step lives, in the database) and shows the cards it returns. Every entry point is
@@ -41,6 +41,9 @@ BROADCAST_ROUTES = (
     routes.BroadcastMenu,
     routes.BroadcastAudience,
     routes.BroadcastSend,
+    routes.BroadcastLater,
+    routes.BroadcastAt,
+    routes.BroadcastReview,
     routes.BroadcastStop,
 )
 
@@ -92,10 +95,14 @@ async def present(update: Update, context: Context, reply: flows.Reply) -> None:
     assert chat is not None
     for card in reply.previews:
         await context.bot.send_message(chat.id, card.text, reply_markup=card.reply_markup())
-    if reply.edit or update.callback_query is None:
-        await show(update, context, reply.card)
+    card = reply.card
+    if reply.report is not None and update.callback_query is None:
+        sent = await context.bot.send_message(chat.id, card.text, reply_markup=card.reply_markup())
+        broadcast_id, lang = reply.report
+        await flows.set_report(context.services, broadcast_id, chat.id, sent.message_id, lang)
+    elif reply.edit or update.callback_query is None:
+        await show(update, context, card)
     else:
-        card = reply.card
         await context.bot.send_message(chat.id, card.text, reply_markup=card.reply_markup())
 
 
@@ -201,6 +208,16 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
         case routes.BroadcastSend(ref=ref) if ref.isdigit() and query.message is not None:
             reply = await flows.broadcast_send(
                 admin, flow, ref, (query.message.chat.id, query.message.message_id)
+            )
+        case routes.BroadcastLater(ref=ref) if ref.isdigit():
+            reply = await flows.broadcast_later(admin, flow, ref)
+        case routes.BroadcastReview(ref=ref) if ref.isdigit():
+            reply = await flows.broadcast_review(admin, flow, ref)
+        case routes.BroadcastAt(ref=ref, option=option) if (
+            ref.isdigit() and query.message is not None
+        ):
+            reply = await flows.broadcast_at(
+                admin, flow, ref, option, (query.message.chat.id, query.message.message_id)
             )
         case routes.BroadcastStop(ref=ref) if ref.isdigit():
             stopped, reply = await flows.stop(admin, ref)

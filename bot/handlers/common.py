@@ -70,9 +70,8 @@ def _unchanged(message: Message, card: Card) -> bool:
     """Telegram refuses an edit to identical content; not asking saves a round trip."""
     markup = card.reply_markup()
     current = message.reply_markup
-    return (
-        message.text == card.plain_text
-        and (markup.to_dict() if markup else None) == (current.to_dict() if current else None)
+    return message.text == card.plain_text and (markup.to_dict() if markup else None) == (
+        current.to_dict() if current else None
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 
 from bot.broadcast.sender import SenderConfig
+from bot.cards import render, utf16_len
 from bot.catalog.catalog import Catalog
 from bot.config import Settings
 from bot.flood import FloodGate
@@ -175,6 +176,29 @@ async def test_the_same_text_for_everyone_and_a_cancelled_draft(
     assert all("Short news" not in m.text for m in reader.messages())
 
 
+async def test_same_text_for_everyone_must_fit_every_languages_footer(
+    tg: Sandbox, settings: Settings, catalog: Catalog, store: Store
+) -> None:
+    """A text that fits under the English footer but not the longer Spanish and French ones
+    is refused at "same text for everyone", back at the text step with the limit; nothing
+    is queued, and a shorter text then goes through."""
+    en_frame = utf16_len(render("broadcast", "en", body="x").plain_text) - 1
+    fits_en_only = "y" * (4096 - en_frame)
+    async with bot_on(tg, settings, catalog, store):
+        ada = tg.user("Ada", user_id=ADMIN_ID, language_code="en")
+        await ask(ada, "/broadcast")
+        choice = await ask(ada, fits_en_only)
+        assert t("en", "broadcast.text_choice") in choice.text, "fits in English alone"
+        again = await tap(ada, choice, t("en", "broadcast.button_same"))
+        assert str(len(fits_en_only)) in again.text, "says how long it is, and the limit"
+        assert t("en", "broadcast.ask_text") in again.text
+        choice = await ask(ada, "Short news")
+        menu = await tap(ada, choice, t("en", "broadcast.button_same"))
+        assert t("en", "broadcast.audience_everyone") in menu.button_texts
+    async with store.readers() as s:
+        assert all(b.status == "draft" for b in (await s.scalars(select(Broadcast))).all())
+
+
 ADMIN_COMMANDS = (
     "/broadcast",
     "/broadcasts",
@@ -192,6 +216,10 @@ FORGED = (
     "1:ba:everyone:",
     "1:ba:topic:f",
     "1:bc:1",
+    "1:bl:1",
+    "1:bt:1:1h",
+    "1:bt:1:tomorrow",
+    "1:br:1",
     "1:bs:1",
     "1:fe:forum-2021-dallas",
     "1:ff:forum-2021-dallas:cancel",

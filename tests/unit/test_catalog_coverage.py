@@ -100,9 +100,7 @@ def test_ended_programs_say_so_and_never_top_a_list(catalog: Catalog) -> None:
     for program in ended:
         assert program.ended_on is not None
         listing = catalog.programs_of(program.country, program.kind)
-        assert listing[0].status is Status.ACTIVE or all(
-            p.status is Status.ENDED for p in listing
-        )
+        assert listing[0].status is Status.ACTIVE or all(p.status is Status.ENDED for p in listing)
 
 
 def test_report_figures_are_attributed_with_their_year(catalog: Catalog) -> None:

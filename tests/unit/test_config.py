@@ -26,6 +26,15 @@ def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not load_settings().is_admin(43)
 
 
+def test_timezone_is_an_iana_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TIMEZONE", raising=False)
+    assert load_settings().timezone == "America/Mexico_City"
+    monkeypatch.setenv("TIMEZONE", " America/Toronto ")
+    settings = load_settings()
+    assert settings.timezone == "America/Toronto"
+    assert str(settings.zone) == "America/Toronto"
+
+
 @pytest.mark.parametrize(
     ("name", "value", "needle"),
     [
@@ -38,6 +47,9 @@ def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("DATABASE_URL", "mysql://root:hunter2@db/x", "invalid DATABASE_URL"),
         ("DATABASE_URL", "::not a url hunter2::", "invalid DATABASE_URL"),
         ("WEBHOOK_URL", "http://plain.example/hook", "invalid WEBHOOK_URL"),
+        ("TIMEZONE", "Mexico City", "invalid TIMEZONE"),
+        ("TIMEZONE", "America", "invalid TIMEZONE"),
+        ("TIMEZONE", "../../etc/hunter2", "invalid TIMEZONE"),
     ],
 )
 def test_bad_values_name_the_variable(

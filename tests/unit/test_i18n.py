@@ -35,11 +35,7 @@ def _words(text: str) -> str:
 def test_translations_are_not_copies_of_english() -> None:
     en = i18n.strings("en")
     for lang in ("es", "fr"):
-        same = [
-            k
-            for k, v in i18n.strings(lang).items()
-            if v == en[k] and len(_words(v)) > 8
-        ]
+        same = [k for k, v in i18n.strings(lang).items() if v == en[k] and len(_words(v)) > 8]
         assert not same, f"{lang} strings identical to English: {same}"
 
 

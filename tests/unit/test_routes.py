@@ -48,6 +48,7 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
         "ref": st.integers(1, 10**12).map(str),
         "field": st.sampled_from(["title", "when", "city", "link", "cancel"]),
         "what": st.sampled_from(["new", "changed", "cancelled", "no"]),
+        "option": st.sampled_from(routes.SCHEDULE_OPTIONS),
     }
     options = []
     for cls in routes.ROUTES.values():
@@ -109,6 +110,10 @@ def test_truncated_routes_never_decode_to_something_else(route: routes.Route, cu
         "1:r:student:2",
         "1:c:mx\n",
         "1:k:mx:du:٣",
+        "1:bt:12:2h",
+        "1:bt:12",
+        "1:bt:12:1h:x",
+        "1:bl",
         "p:red-seal",
         "x" * 65,
     ],
