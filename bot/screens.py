@@ -1319,11 +1319,20 @@ def forum_saved(
     return admin_card(lang, title_key, "\n\n".join(lines), rows)
 
 
+EDIT_LIST_MAX = 40
+"""Forums offered by /editforum: Telegram allows 100 buttons a message, and the oldest forums
+are the least likely to need an edit."""
+
+
 def forum_edit_list(lang: str, events: Sequence[Event]) -> Card:
-    """/editforum: the forums admins announced here (content forums live in content/)."""
-    rows = [(Button(f"🤝 {e.title.get(lang)}", routes.ForumEdit(e.id)),) for e in events]
-    key = "forum_admin.edit_pick" if events else "forum_admin.edit_none"
-    return admin_card(lang, "forum_admin.title_edit", t(lang, key), rows)
+    """/editforum: the forums admins announced here (content forums live in content/), by
+    date; past `EDIT_LIST_MAX`, the oldest are left out and counted."""
+    shown = list(events)[-EDIT_LIST_MAX:]
+    rows = [(Button(f"🤝 {e.title.get(lang)}", routes.ForumEdit(e.id)),) for e in shown]
+    text = t(lang, "forum_admin.edit_pick" if events else "forum_admin.edit_none")
+    if len(events) > len(shown):
+        text += "\n" + t(lang, "forum_admin.edit_older", count=len(events) - len(shown))
+    return admin_card(lang, "forum_admin.title_edit", text, rows)
 
 
 def forum_edit_menu(lang: str, event: Event) -> Card:

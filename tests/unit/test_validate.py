@@ -81,3 +81,40 @@ def test_a_broken_admin_card_is_reported(shipped: Catalog, monkeypatch: pytest.M
             for p in report.problems
         )
     assert all(n > 100 for n in report.admin_cards.values())  # one broken screen stops nothing
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_stats_leaves_out_what_does_not_fit_and_says_so(shipped: Catalog, lang: str) -> None:
+    """Many forums' topics and long unmet searches: the card fits, the rows shown are the
+    most frequent, and a line counts the rest."""
+    from datetime import UTC, datetime
+
+    from bot.store.repo import Breakdown, Gap, Stats
+    from bot.store.topics import Topic
+
+    worst = _Worst(shipped)
+    topics = {Topic.of_event(e.id).key: 100 - n for n, e in enumerate(worst.stored * 10)}
+    topics |= {Topic.of_event(f"extra-{n}").key: 1 for n in range(200)}
+    when = datetime(2026, 11, 28, tzinfo=UTC)
+    gaps = [Gap("q" * 256 + str(n), "es", 50 - n, when, when) for n in range(40)]
+    stats = Stats(10, 1, 5, 2, 300, topics, len(gaps))
+    card = screens.stats_card(
+        shipped, lang, stats, Breakdown({"mx": 3}, {"student": 3}, {lang: 3}), gaps
+    )
+    assert utf16_len(card.plain_text) <= 4096
+    assert card.text.count("•") < len(topics) + len(gaps) + 3
+    more = [line for line in card.text.splitlines() if line.startswith("…")]
+    assert more, "what was left out is counted"
+    assert "q" * 61 not in card.text, "searches are cut"
+
+
+def test_editforum_lists_at_most_forty_forums_newest_last(shipped: Catalog) -> None:
+    worst = _Worst(shipped)
+    many = [
+        e.model_copy(update={"id": f"{e.id[:30]}-{n}"}) for n, e in enumerate(worst.stored * 12)
+    ]
+    card = screens.forum_edit_list("en", many)
+    forum_buttons = [b for row in card.keyboard for b in row if "🤝" in b.text]
+    assert len(forum_buttons) == screens.EDIT_LIST_MAX
+    assert forum_buttons[-1].route == routes.ForumEdit(many[-1].id)
+    assert f"{len(many) - screens.EDIT_LIST_MAX} older forums" in card.text
