@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -122,6 +122,18 @@ def render_text(template: str, lang: str, **view: object) -> str:
 
     text = tpl.render(t=t, lang=lang, **view)
     return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def fit(build: Callable[[], Card], shrink: Callable[[], bool]) -> Card:
+    """`build()`, and while Telegram's limits refuse the card, `shrink()` (leave something
+    out; False when nothing more can go) and build again: for lists that grow with data
+    (admin lists, statistics), showing fewer beats failing."""
+    while True:
+        try:
+            return build()
+        except CardError:
+            if not shrink():
+                raise
 
 
 def render(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot import routes
-from bot.cards import Button, Card, CardError, render
+from bot.cards import Button, Card, fit, render
 from bot.catalog.catalog import Catalog
 from bot.catalog.models import (
     LANGUAGES,
@@ -1138,18 +1138,23 @@ def broadcast_list(
             }
         )
     more = (waiting_total if waiting_total is not None else len(scheduled)) - len(scheduled)
-    while True:  # long texts and zone names: show fewer rather than fail (4096 characters)
-        try:
-            note = t(lang, "broadcast.list_more_scheduled", count=more) if more > 0 else None
-            return render("broadcast_list", lang, items=items, scheduled=scheduled, more=note)
-        except CardError:
-            if items:
-                items.pop()  # the oldest of the recent ones
-            elif len(scheduled) > 1:
-                scheduled.pop()  # the latest of those waiting
-                more += 1
-            else:
-                raise
+
+    def build() -> Card:
+        note = t(lang, "broadcast.list_more_scheduled", count=more) if more > 0 else None
+        return render("broadcast_list", lang, items=items, scheduled=scheduled, more=note)
+
+    def shrink() -> bool:
+        nonlocal more
+        if items:
+            items.pop()  # the oldest of the recent ones
+        elif len(scheduled) > 1:
+            scheduled.pop()  # the latest of those waiting
+            more += 1
+        else:
+            return False
+        return True
+
+    return fit(build, shrink)  # long texts and zone names: show fewer rather than fail
 
 
 def _short_when(lang: str, value: datetime, zone: tzinfo) -> str:
@@ -1222,35 +1227,40 @@ def stats_card(
     ]
     unmet = [(_short(g.query, STATS_LABEL_MAX), g.lang, g.count) for g in gaps]
     hidden_topics = hidden_gaps = 0
-    while True:
-        try:
-            return render(
-                "stats",
+
+    def build() -> Card:
+        return render(
+            "stats",
+            lang,
+            users=t(lang, "stats.users", users=figures.users, blocked=figures.blocked_users),
+            chats=t(
                 lang,
-                users=t(lang, "stats.users", users=figures.users, blocked=figures.blocked_users),
-                chats=t(
-                    lang,
-                    "stats.chats",
-                    chats=figures.chats,
-                    groups=figures.groups,
-                    subscriptions=figures.subscriptions,
-                ),
-                sections=[
-                    *((title, rows, None) for title, rows in fixed),
-                    (t(lang, "stats.by_topic"), topics, _more(lang, hidden_topics)),
-                ],
-                gaps=unmet,
-                more_gaps=_more(lang, hidden_gaps),
-            )
-        except CardError:
-            if len(topics) > 1:
-                topics.pop()
-                hidden_topics += 1
-            elif unmet:
-                unmet.pop()
-                hidden_gaps += 1
-            else:
-                raise
+                "stats.chats",
+                chats=figures.chats,
+                groups=figures.groups,
+                subscriptions=figures.subscriptions,
+            ),
+            sections=[
+                *((title, rows, None) for title, rows in fixed),
+                (t(lang, "stats.by_topic"), topics, _more(lang, hidden_topics)),
+            ],
+            gaps=unmet,
+            more_gaps=_more(lang, hidden_gaps),
+        )
+
+    def shrink() -> bool:
+        nonlocal hidden_topics, hidden_gaps
+        if len(topics) > 1:
+            topics.pop()
+            hidden_topics += 1
+        elif unmet:
+            unmet.pop()
+            hidden_gaps += 1
+        else:
+            return False
+        return True
+
+    return fit(build, shrink)
 
 
 STATS_LABEL_MAX = 60
