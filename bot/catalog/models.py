@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.domain import regions
+
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr")
 """Every text in the catalog exists in these languages; the first is the fallback."""
 
@@ -46,6 +48,18 @@ def _https_only(url: str) -> str:
 
 
 HttpsUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_https_only)]
+
+
+def _known_region(code: str) -> str:
+    found = regions.region(code)
+    if found is None:
+        raise ValueError(
+            f"unknown region code '{code[:12]}' (ISO 3166-2, e.g. CA-QC, US-NC, MX-QUE)"
+        )
+    return found.code
+
+
+RegionCode = Annotated[str, StringConstraints(max_length=8), AfterValidator(_known_region)]
 
 
 class Country(StrEnum):
@@ -96,6 +110,52 @@ class EventStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Schooling(StrEnum):
+    """Where a person is in school now, as the finder asks it."""
+
+    SECONDARY = "secondary"
+    TECHNICAL = "technical"
+    COLLEGE = "college"
+    NOT_STUDYING = "not_studying"
+
+
+class Goal(StrEnum):
+    """What a person (or an employer) wants from a program."""
+
+    EARN_WHILE_LEARNING = "earn_while_learning"
+    CERTIFY_SKILLS = "certify_skills"
+    FIRST_JOB = "first_job"
+    TRADE_LICENCE = "trade_licence"
+    HOST_APPRENTICES = "host_apprentices"
+    TRAIN_STAFF = "train_staff"
+    FUNDING = "funding"
+
+
+class Sector(StrEnum):
+    """Fields of work; ``any`` means the program is open to every field."""
+
+    ANY = "any"
+    CONSTRUCTION = "construction"
+    AUTOMOTIVE_MANUFACTURING = "automotive_manufacturing"
+    AEROSPACE = "aerospace"
+    ENERGY = "energy"
+    HEALTH = "health"
+    IT = "it"
+    HOSPITALITY_SERVICES = "hospitality_services"
+    AGRICULTURE = "agriculture"
+
+
+class Pay(StrEnum):
+    """What taking part costs or pays."""
+
+    WAGE = "wage"
+    STIPEND = "stipend"
+    FREE = "free"
+    LOAN = "loan"
+    GRANT = "grant"
+    FEE = "fee"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -130,6 +190,39 @@ class KeyFact(_Strict):
     source: HttpsUrl
 
 
+class LocalizedUrls(_Strict):
+    """The official page in a language where one exists (e.g. a French page for Québec)."""
+
+    en: HttpsUrl | None = None
+    es: HttpsUrl | None = None
+    fr: HttpsUrl | None = None
+
+
+class Fit(_Strict):
+    """Structured eligibility the finder reads; every field comes from the item's sources.
+
+    Unknown stays unknown: an empty list or a missing age means "the sources don't say", and
+    the finder then says "check eligibility" rather than excluding or promising.
+    """
+
+    min_age: Annotated[int, Field(ge=0, le=99)] | None = None
+    max_age: Annotated[int, Field(ge=0, le=99)] | None = None
+    schooling: list[Schooling] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list)
+    sectors: list[Sector] = Field(default_factory=list)
+    pay: list[Pay] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ages_in_order(self) -> Fit:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age is above max_age")
+        for name in ("schooling", "goals", "sectors", "pay"):
+            values = getattr(self, name)
+            if len(set(values)) != len(values):
+                raise ValueError(f"{name} lists a value twice")
+        return self
+
+
 class _Item(_Strict):
     id: Slug
     name: Localized
@@ -138,9 +231,19 @@ class _Item(_Strict):
     keywords: LocalizedKeywords = Field(default_factory=LocalizedKeywords)
     key_facts: list[KeyFact] = Field(default_factory=list)
     official_url: HttpsUrl | None = None
+    official_urls: LocalizedUrls | None = None
+    """Per-language official pages; `official_url` is the fallback."""
     sources: Annotated[list[HttpsUrl], Field(min_length=1)]
     related: list[Slug] = Field(default_factory=list)
     last_verified: date
+
+    def official_url_for(self, lang: str) -> str | None:
+        """The official page in `lang` where the content names one, else `official_url`."""
+        if self.official_urls is not None:
+            localized = getattr(self.official_urls, lang, None)
+            if localized:
+                return str(localized)
+        return self.official_url
 
     @field_validator("related")
     @classmethod
@@ -181,11 +284,17 @@ class Program(_Item):
     ended_on: date | None = None
     replaced_by: Slug | None = None
     featured: bool = False
+    regions: list[RegionCode] = Field(default_factory=list)
+    """ISO 3166-2 codes where the program applies; empty = the whole country."""
+    entry_point: bool = False
+    """The card a person in `regions` should open first ("In Ontario: how to start")."""
+    fit: Fit | None = None
 
     @model_validator(mode="after")
     def _ended_is_consistent(self) -> Program:
         if self.status is Status.ACTIVE and (self.ended_on or self.replaced_by):
             raise ValueError("ended_on / replaced_by are only for status: ended")
+        _regions_in_country(self.regions, self.country)
         return self
 
 
@@ -195,6 +304,22 @@ class Organisation(_Item):
     country: Country
     kind: OrganisationKind
     employers: Localized | None = None
+    regions: list[RegionCode] = Field(default_factory=list)
+    """ISO 3166-2 codes the organisation serves; empty = the whole country."""
+
+    @model_validator(mode="after")
+    def _regions_match_country(self) -> Organisation:
+        _regions_in_country(self.regions, self.country)
+        return self
+
+
+def _regions_in_country(codes: list[str], country: Country) -> None:
+    """A program in Canada cannot apply to a Mexican state; a region is listed once."""
+    if len(set(codes)) != len(codes):
+        raise ValueError("regions lists a region twice")
+    foreign = [code for code in codes if not code.startswith(f"{country.value.upper()}-")]
+    if foreign:
+        raise ValueError(f"regions {', '.join(foreign)} are not in country '{country.value}'")
 
 
 @cache
