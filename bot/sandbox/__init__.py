@@ -3,7 +3,7 @@
 * :class:`BotApiEmulator` - the HTTP server the bot talks to (``base_url``).
 * :class:`Sandbox` - the in-process control API: users, groups, button presses,
   inline queries, flood control and fault injection, and waiting on bot output.
-* :mod:`bot.sandbox.testing` - pytest fixture ``sandbox`` and ``run_polling``.
+* :mod:`bot.sandbox.testing` - ``run_polling`` and friends (the pytest fixture is in tests/).
 
 Nothing here contacts Telegram.
 """

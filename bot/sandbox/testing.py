@@ -1,8 +1,7 @@
-"""Pytest helpers for driving a real PTB ``Application`` against the sandbox.
+"""Helpers for driving a real PTB ``Application`` against the sandbox.
 
-Import the fixture into a ``conftest.py`` to use it anywhere::
-
-    from bot.sandbox.testing import sandbox  # noqa: F401  (re-exported fixture)
+Run-time code (the terminal chat) imports this module, so it must not need the `test` extra:
+the pytest fixture ``sandbox`` lives in ``tests/sandbox/conftest.py``::
 
     async def test_start(sandbox):
         app = application_builder(sandbox).build()
@@ -21,17 +20,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest_asyncio
 from telegram.ext import Application, ApplicationBuilder
 
 from .client import Sandbox
-
-
-@pytest_asyncio.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    """A started :class:`Sandbox` on a free port, stopped after the test."""
-    async with Sandbox() as tg:
-        yield tg
 
 
 def application_builder(

@@ -1,7 +1,6 @@
 """Fixtures for the sandbox's own tests.
 
-``sandbox`` comes from :mod:`bot.sandbox.testing` (the same fixture other test
-folders import); ``api`` calls the emulator over real HTTP with httpx so the
+``sandbox`` is a started emulator; ``api`` calls the emulator over real HTTP with httpx so the
 strictness tests see exactly what a bot would see.
 """
 
@@ -15,11 +14,17 @@ import httpx
 import pytest_asyncio
 
 from bot.sandbox.client import Sandbox
-from bot.sandbox.testing import sandbox
 
 __all__ = ["api", "sandbox"]
 
 ApiCall = Callable[..., Awaitable[tuple[int, dict[str, Any]]]]
+
+
+@pytest_asyncio.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    """A started :class:`Sandbox` on a free port, stopped after the test."""
+    async with Sandbox() as tg:
+        yield tg
 
 
 @pytest_asyncio.fixture
