@@ -85,9 +85,10 @@ class Catalog:
         return [k for k in ProgramKind if (country, k) in self._by_country_kind]
 
     def programs_of(self, country: Country, kind: ProgramKind) -> tuple[Program, ...]:
-        """Active programs first, so an ended grant never tops a list."""
+        """Active programs first, so an ended grant never tops a list; national ones before
+        regional ones, so 51 state entry points never bury the national program."""
         progs = self._by_country_kind.get((country, kind), ())
-        return tuple(sorted(progs, key=lambda p: p.status is not Status.ACTIVE))
+        return tuple(sorted(progs, key=lambda p: (p.status is not Status.ACTIVE, bool(p.regions))))
 
     def organisations_in(self, country: Country) -> tuple[Organisation, ...]:
         return self._orgs_by_country.get(country, ())
