@@ -7,24 +7,33 @@ machine without a Telegram account.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from bot import startup
 from bot.catalog.catalog import Catalog
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 
+_loaded: Settings | None = None
+"""The settings once read, so a failure report can scrub the token and honour LOG_LEVEL."""
+
 
 def _settings() -> Settings:
+    global _loaded
     try:
-        return load_settings()
+        _loaded = load_settings()
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    return _loaded
 
 
 def _catalog(content_dir: Path) -> Catalog:
     from bot.catalog.loader import CatalogError, load_catalog
 
+    startup.check_content_dir(content_dir)
     try:
         return load_catalog(content_dir)
     except CatalogError as exc:
@@ -44,7 +53,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot import runner
     from bot.app import build_application
 
-    app = build_application(settings, _catalog(settings.content_dir))
+    startup.check_data_dir(settings)
+    catalog = _catalog(settings.content_dir)
+    asyncio.run(startup.check_bot_api(settings))
+    asyncio.run(startup.check_database(settings))
+    app = build_application(settings, catalog)
     if settings.webhook_url and settings.webhook_secret:
         asyncio.run(
             runner.serve_webhook(
@@ -61,6 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     settings = _settings()
+    startup.check_data_dir(settings)
     from bot.sandbox.terminal import run_terminal
 
     return run_terminal(settings, _catalog(settings.content_dir), language=args.lang)
@@ -215,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     qr.add_argument("payload", help="an item id, country_mx / country_us / country_ca, or forums")
     qr.add_argument("-o", "--output", help="PNG path (default: DATA_DIR/qr-<payload>.png)")
     args = parser.parse_args(argv)
-    handlers = {
+    handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         None: cmd_run,
         "run": cmd_run,
         "sandbox": cmd_sandbox,
@@ -225,7 +239,19 @@ def main(argv: list[str] | None = None) -> int:
         "gaps": cmd_gaps,
         "qr": cmd_qr,
     }
-    return handlers[args.command](args)
+    try:
+        code = handlers[args.command](args)
+        sys.stdout.flush()  # inside the try: a reader that left early surfaces here
+        return code
+    except BrokenPipeError:
+        # The reader stopped early (`links | head -2`): not an error. Point stdout at devnull so
+        # the interpreter's final flush does not raise again (Python's documented recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # every failure reaches the operator through the scrubber
+        return startup.report(exc, _loaded)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     broadcast_paid: bool = False
     """Paid broadcasts (`allow_paid_broadcast`, charged in Stars): needed above 30 msg/s."""
     timezone: str = DEFAULT_TIMEZONE
+    startup_retries: Annotated[int, Field(ge=0, le=20)] = 6
+    """Retries, with back-off (1, 2, 4, 8, 15, 30 s…), when the Bot API or the database is
+    unreachable at start-up; 0 fails at once."""
     """The operators' IANA time zone: admins type and read scheduled times in it."""
 
     @field_validator("telegram_bot_token", mode="before")
@@ -88,6 +91,20 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("bot_username", mode="after")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        """`@Name` is how people write it; links need the bare name (t.me/Name, not t.me/@Name)."""
+        if value is None:
+            return None
+        name = value.strip().removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
+            raise ValueError(
+                "must be the bot's Telegram username: 4-32 characters of A-Z, a-z, 0-9 and _, "
+                "starting with a letter (e.g. WorkforcePathwaysBot)"
+            )
+        return name
 
     @field_validator("database_url", mode="after")
     @classmethod

@@ -78,3 +78,6 @@ def setup(
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at INFO on every start: noise on a platform log page.
+    quiet = logging.WARNING if root.level > logging.DEBUG else logging.DEBUG
+    logging.getLogger("alembic.runtime.plugins").setLevel(quiet)

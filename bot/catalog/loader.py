@@ -446,6 +446,8 @@ class _File:
     """As shown in problems: relative to the content dir's parent."""
     content: ContentFile | None
     entries: list[_Entry]
+    unreadable: bool = False
+    """It did not even parse: its problems are the cause of others, so they are shown first."""
 
 
 def _content_files(content_dir: Path) -> list[Path]:
@@ -474,16 +476,24 @@ def _read_file(path: Path, content_dir: Path) -> tuple[_File, list[Problem]]:
     def fail(message: str, location: str = "") -> tuple[_File, list[Problem]]:
         return file, [Problem(name, location, message)]
 
+    def unreadable(message: str, location: str = "") -> tuple[_File, list[Problem]]:
+        # The file name is the item's id (a rule checked below), so a file that does not parse
+        # still claims that id: references to it are folded, not reported as unknown.
+        file.unreadable = True
+        section = file.rel.parts[0] if file.rel.parts[0] in SECTIONS else "programs"
+        file.entries.append(_Entry(path.stem, section, 0, name, None))
+        return fail(message, location)
+
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        return fail(f"cannot read the file: {exc.strerror or exc}")
+        return unreadable(f"cannot read the file: {exc.strerror or exc}")
     except UnicodeDecodeError as exc:
-        return fail(f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
+        return unreadable(f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
     try:
         data = _parse_yaml(text)
     except _YamlProblem as exc:
-        return fail(exc.message, exc.location)
+        return unreadable(exc.message, exc.location)
     if data is None:
         return fail("the file is empty; it needs programs:, organisations: or events:")
     if not isinstance(data, dict):
@@ -572,6 +582,7 @@ def _cross_file_problems(files: list[_File]) -> list[Problem]:
     """Ids are unique across the whole catalog and every reference points somewhere real."""
     problems: list[Problem] = []
     by_id: dict[str, _Entry] = {}
+    knock_on = 0
     for file in files:
         for entry in file.entries:
             first = by_id.setdefault(entry.item_id, entry)
@@ -592,6 +603,7 @@ def _cross_file_problems(files: list[_File]) -> list[Problem]:
             )
 
     def check(entry: _Entry, field: str, target: str, want: str | None) -> None:
+        nonlocal knock_on
         found = by_id.get(target)
         if found is None:
             guess = _suggest(target, by_id, cutoff=0.8)
@@ -599,7 +611,8 @@ def _cross_file_problems(files: list[_File]) -> list[Problem]:
             noun = _SECTION_NOUN[want] if want else "program, organisation or event"
             message = f"unknown id '{target}' (no {noun} has this id){hint}"
         elif found.item is None:
-            return  # its own file is broken and already reported
+            knock_on += 1  # its own file is broken and already reported
+            return
         elif want is not None and found.section != want:
             message = (
                 f"'{target}' is {_article(_SECTION_NOUN[found.section])}, "
@@ -630,6 +643,16 @@ def _cross_file_problems(files: list[_File]) -> list[Problem]:
                     check(entry, "replaced_by", item.replaced_by, "programs")
             for index, target in enumerate(item.related):
                 check(entry, f"related[{index}]", target, None)
+    if knock_on:
+        refs = "reference" if knock_on == 1 else "references"
+        problems.append(
+            Problem(
+                "",
+                "",
+                f"… and {knock_on} {refs} to ids defined in files that failed to load "
+                "(they resolve once those files are fixed)",
+            )
+        )
     return problems
 
 
@@ -665,9 +688,10 @@ def load_catalog(content_dir: Path) -> Catalog:
     problems.extend(_cross_file_problems(files))
 
     if problems:
-        order = {file.name: index for index, file in enumerate(files)}
-        # Stable sort: each file's problems together, in file order, in detection order.
-        problems.sort(key=lambda p: order.get(p.file, len(order)))
+        # Files that did not parse come first (they are the cause), then each file's problems
+        # together in file order, the folded knock-on line last; stable, so detection order holds.
+        order = {file.name: (not file.unreadable, index) for index, file in enumerate(files)}
+        problems.sort(key=lambda p: order.get(p.file, (True, len(order))))
         raise CatalogError(problems)
 
     return Catalog.build(
