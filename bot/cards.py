@@ -22,6 +22,9 @@ from bot import i18n
 from bot.routes import Route
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+"""Beside the package in a checkout or an editable install; a regular install (the Docker image's
+`pip install '.[postgres]'`) leaves the package in site-packages, so `templates/` is then looked
+up in the working directory, like the `content/` default."""
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 MAX_BUTTONS = InlineKeyboardMarkupLimit.TOTAL_BUTTON_NUMBER
 MAX_PER_ROW = 8
@@ -99,7 +102,7 @@ def utf16_len(text: str) -> int:
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        loader=FileSystemLoader([TEMPLATES_DIR, Path.cwd() / "templates"]),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,0 +1,85 @@
+"""Inline mode: `@bot <query>` in any chat returns cards to post there."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.ext import BaseHandler, InlineQueryHandler
+
+from bot import screens
+from bot.i18n import t
+from bot.services import Context, Services, profile_of
+
+PAGE = 20
+"""Results per answer, below Telegram's 50 (`InlineQueryLimit.RESULTS`): inline queries fire on
+every keystroke, and each result carries a whole card, so 50 made every answer ~150 KB for
+Telegram to parse and the client to download. Clients fetch the next page (`next_offset`) as
+the person scrolls."""
+CACHE_SECONDS = 300
+MAX_OFFSET = 10_000
+
+
+def _parse_offset(raw: str) -> int:
+    """Our own next_offset comes back as a plain integer; anything else starts over."""
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_OFFSET else 0
+
+
+def result_ids(services: Services, query: str) -> list[str]:
+    """Matches for a query; the empty query shows featured programs and the next forum."""
+    if query.strip():
+        return [hit.item_id for hit in services.search.search(query, limit=MAX_OFFSET).hits]
+    now = datetime.now(UTC)
+    catalog = services.catalog
+    ids = [e.id for e in catalog.upcoming_events(now)[:1]]
+    ids += [p.id for p in catalog.featured()]
+    ids += [e.id for e in catalog.past_events(now)]
+    return list(dict.fromkeys(ids))
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    """Answer with one page of article results in the user's language."""
+    inline = update.inline_query
+    assert inline is not None
+    services = context.services
+    profile = await profile_of(update, context)
+    offset = _parse_offset(inline.offset)
+    ids = result_ids(services, inline.query)
+    page = ids[offset : offset + PAGE]
+    results = []
+    for item_id in page:
+        item = services.catalog.get(item_id)
+        card = screens.inline_card(services.catalog, profile, item_id, services.links)
+        if item is None or card is None:
+            continue
+        results.append(
+            InlineQueryResultArticle(
+                id=item_id,
+                title=screens._item_name(item, profile.lang),
+                description=screens.item_description(item, profile.lang),
+                input_message_content=InputTextMessageContent(card.text),
+                reply_markup=card.reply_markup(),
+            )
+        )
+    more = offset + PAGE < len(ids)
+    button = None
+    if not results:
+        button = InlineQueryResultsButton(
+            t(profile.lang, "inline.no_results"), start_parameter="inline"
+        )
+    await inline.answer(
+        results,
+        cache_time=CACHE_SECONDS,
+        is_personal=True,
+        next_offset=str(offset + PAGE) if more else None,
+        button=button,
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    return [InlineQueryHandler(on_inline_query)]

@@ -1,0 +1,18 @@
+"""The emulated Bot API methods; importing this package fills :data:`METHODS`."""
+
+from . import chats, media, messages, polling, queries, settings
+from .registry import CONNECTION_GONE, METHODS, Described, MethodSpec, api_method
+
+__all__ = [
+    "CONNECTION_GONE",
+    "METHODS",
+    "Described",
+    "MethodSpec",
+    "api_method",
+    "chats",
+    "media",
+    "messages",
+    "polling",
+    "queries",
+    "settings",
+]

@@ -1,0 +1,1 @@
+"""One module per schema revision, numbered; Alembic skips this file."""
