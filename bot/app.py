@@ -33,6 +33,7 @@ from bot.handlers import (
     guard,
     inline,
     privacy,
+    regions,
     search,
     settings,
     start,
@@ -131,7 +132,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data["services"]
     app.add_handlers(guard.handlers(), group=guard.GROUP)
     app.add_handlers(broadcasts.flow_handlers(services.settings), group=broadcasts.FLOW_GROUP)
-    for module in (start, settings, browse, admin, search, inline, subscriptions, privacy):
+    for module in (start, settings, regions, browse, admin, search, inline, subscriptions, privacy):
         app.add_handlers(module.handlers())
     app.add_handlers(broadcasts.handlers())
     app.add_handlers(forums.handlers())

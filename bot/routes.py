@@ -15,6 +15,7 @@ from typing import ClassVar
 from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.catalog.models import SLUG_MAX, Country, ProgramKind
+from bot.domain.regions import all_regions
 
 VERSION = "1"
 MAX_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
@@ -149,6 +150,34 @@ class SetCountry(Route):
     tag: ClassVar[str] = "n"
     country: str
     onboarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PickRegion(Route):
+    """The province/state/territory picker of the user's country, a page at a time."""
+
+    tag: ClassVar[str] = "pg"
+    page: int = 0
+    onboarding: bool = False
+
+
+NO_REGION = "none"
+"""`SetRegion(NO_REGION)`: the user skipped the question or wants no region."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetRegion(Route):
+    tag: ClassVar[str] = "g"
+    region: str
+    onboarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RegionStart(Route):
+    """ "In Ontario: how to start": the entry points of the user's saved region."""
+
+    tag: ClassVar[str] = "rs"
+    page: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +419,9 @@ ROUTES: dict[str, type[Route]] = {
         SetLanguage,
         SetRole,
         SetCountry,
+        PickRegion,
+        SetRegion,
+        RegionStart,
         Help,
         Search,
         MySubscriptions,
@@ -463,6 +495,7 @@ _CHOICES: dict[tuple[type[Route], str], tuple[str, ...]] = {
     (SetLanguage, "lang"): LANGS,
     (SetRole, "role"): ROLES,
     (SetCountry, "country"): COUNTRY_CHOICES,
+    (SetRegion, "region"): (*(r.code for r in all_regions()), NO_REGION),
     (BroadcastAt, "option"): SCHEDULE_OPTIONS,
 }
 

@@ -26,6 +26,7 @@ from bot.catalog.models import (
     ProgramKind,
     Status,
 )
+from bot.domain import pathways, regions
 from bot.i18n import BABEL_LOCALES, fmt_date, fmt_datetime, fmt_time, t, t_html
 from bot.store.topics import Topic
 
@@ -47,6 +48,8 @@ class Profile:
     lang: str
     role: str | None = None
     country: str | None = None
+    region: str | None = None
+    """ISO 3166-2 code, only ever one of `country`'s regions (see `pathways.user_region`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,12 @@ def home(catalog: Catalog, profile: Profile, *, notice: str | None = None) -> Ca
             Button(t(lang, "button.employers"), routes.EmployerTrack(employer_country)),
         )
         rows.insert(0 if employer else len(rows), employer_row)
+    here = pathways.user_region(profile.region, profile.country)
+    if here is not None:  # where this person starts comes before everything else
+        label = t(lang, "button.region_start", region=here.name(lang))
+        rows.insert(0, (Button(label, routes.RegionStart()),))
+    elif profile.country in regions.COUNTRIES:
+        rows.append((Button(t(lang, "button.set_region"), routes.PickRegion()),))
     if catalog.events:
         rows.append((Button(t(lang, "button.forums"), routes.Forums()),))
     rows.append(
@@ -462,8 +471,11 @@ def settings(profile: Profile, *, notice: str | None = None) -> Card:
         (Button(t(lang, "button.language"), routes.PickLanguage()),),
         (Button(t(lang, "button.role"), routes.PickRole()),),
         (Button(t(lang, "button.country"), routes.PickCountry()),),
-        _nav(lang, None),
     ]
+    if profile.country in regions.COUNTRIES:
+        rows.append((Button(t(lang, "button.region"), routes.PickRegion()),))
+    rows.append(_nav(lang, None))
+    here = pathways.user_region(profile.region, profile.country)
     return render(
         "settings",
         lang,
@@ -472,6 +484,7 @@ def settings(profile: Profile, *, notice: str | None = None) -> Card:
         language=t(lang, "language_name"),
         role=t(lang, f"role_short.{profile.role}") if profile.role else t(lang, "settings.unset"),
         country=_country_label(lang, profile.country),
+        region=here.name(lang) if here else None,
     )
 
 

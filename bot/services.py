@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.catalog.catalog import Catalog
 from bot.catalog.search import SearchIndex
 from bot.config import Settings
+from bot.domain.pathways import user_region
 from bot.flood import FloodGate
 from bot.i18n import resolve_language
 from bot.screens import Links, Profile
@@ -114,7 +115,7 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
 
 AppType = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
-PROFILE_KEYS = ("lang", "role", "country")
+PROFILE_KEYS = ("lang", "role", "country", "region")
 
 
 async def profile_of(update: Update, context: Context) -> Profile:
@@ -126,7 +127,11 @@ async def profile_of(update: Update, context: Context) -> Profile:
         user.language_code if user else None,
         context.services.settings.default_language,
     )
-    return Profile(lang=lang, role=saved.get("role"), country=saved.get("country"))
+    country = saved.get("country")
+    here = user_region(saved.get("region"), country)
+    return Profile(
+        lang=lang, role=saved.get("role"), country=country, region=here.code if here else None
+    )
 
 
 async def save_profile(update: Update, context: Context, **changes: str | None) -> None:

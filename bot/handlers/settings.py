@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import routes, screens
+from bot.domain.regions import region
 from bot.handlers.browse import stale
 from bot.handlers.common import answer_and_show, in_private_chat, show
 from bot.i18n import t
@@ -61,7 +62,11 @@ async def on_settings(update: Update, context: Context) -> None:
                 routes.SetRole: "role",
                 routes.SetCountry: "country",
             }
-            await save_profile(update, context, **{field[type(route)]: value})
+            changes: dict[str, str | None] = {field[type(route)]: value}
+            here = region(profile.region) if profile.region else None
+            if isinstance(route, routes.SetCountry) and here and here.country != value:
+                changes["region"] = None  # a region of the old country means nothing now
+            await save_profile(update, context, **changes)
             profile = await profile_of(update, context)
             card = screens.settings(profile, notice=t(profile.lang, "settings.saved"))
         case _:

@@ -1,4 +1,4 @@
-"""/start: onboarding (role, then country) and deep links.
+"""/start: onboarding (role, country, then region — skippable) and deep links.
 
 Onboarding is stateless: each button carries the step it completes (`SetRole(onboarding)`),
 so a restart or another instance can answer the next press with nothing kept in memory.
@@ -10,8 +10,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import deeplinks, routes, screens
+from bot.domain.regions import COUNTRIES
 from bot.handlers.browse import open_route, stale
 from bot.handlers.common import answer_and_show, is_private, show
+from bot.handlers.regions import ask_region
 from bot.i18n import t
 from bot.services import Context, has_profile, profile_of, save_profile
 
@@ -56,6 +58,9 @@ async def on_onboarding(update: Update, context: Context) -> None:
             card = screens.onboarding_country(await profile_of(update, context))
         case routes.SetCountry(country=country):
             await save_profile(update, context, country=country)
+            if country in COUNTRIES:
+                await ask_region(update, context, onboarding=True)
+                return
             profile = await profile_of(update, context)
             card = screens.home(
                 context.services.catalog, profile, notice=t(profile.lang, "onboarding.done")

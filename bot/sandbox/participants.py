@@ -316,6 +316,20 @@ class SandboxUser(_Participant):
         await asyncio.sleep(0)
         return message
 
+    async def send_location(
+        self, latitude: float, longitude: float, *, chat: ChatRef | None = None
+    ) -> telegram.Message:
+        """The user shares a location (the 📎 menu, or a `request_location` keyboard button)."""
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise SandboxError("Telegram clients only send real coordinates")
+        chat_record = self._writable_chat(chat)
+        location = telegram.Location(longitude=longitude, latitude=latitude)
+        message = self._post(
+            chat_record, compose_message(chat_record, self.record, location=location)
+        )
+        await asyncio.sleep(0)
+        return message
+
     @staticmethod
     def _caption(caption: str | None) -> FormattedText | None:
         if not caption:

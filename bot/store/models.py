@@ -91,6 +91,8 @@ class User(Base):
     client_language: Mapped[str | None] = mapped_column(String(LANG_MAX))
     role: Mapped[str | None] = mapped_column(String(16))
     country: Mapped[str | None] = mapped_column(String(8))
+    region: Mapped[str | None] = mapped_column(String(8))
+    """ISO 3166-2 code of the user's province/state/territory; never coordinates."""
     interests: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -34,7 +34,7 @@ from bot.store.models import (
     utcnow,
 )
 
-PROFILE_COLUMNS = {"lang": "language", "role": "role", "country": "country"}
+PROFILE_COLUMNS = {"lang": "language", "role": "role", "country": "country", "region": "region"}
 """Profile keys as the bot names them → `users` columns."""
 
 SEEN_DEBOUNCE = timedelta(minutes=10)
@@ -58,7 +58,7 @@ async def save_profile(
     *,
     now: datetime | None = None,
 ) -> None:
-    """Set profile fields (`lang`, `role`, `country`), creating the user row if needed."""
+    """Set profile fields (`lang`, `role`, `country`, `region`), creating the user row if needed."""
     unknown = set(changes) - set(PROFILE_COLUMNS)
     if unknown:
         raise KeyError(", ".join(sorted(unknown)))

@@ -31,11 +31,19 @@ async def test_start_onboarding_then_home(tg: Sandbox, lang: str) -> None:
     assert t(lang, "onboarding.ask_country") in asked.text
 
     await alice.press(asked, f"{t(lang, 'flag.ca')} {t(lang, 'country.ca')}")
+    picker = await alice.wait_message()
+    assert picker.message_id == welcome.message_id
+    assert t(lang, "region.ask.ca") in picker.text
+    await alice.wait_message()  # the "📍 Use my location" reply keyboard, in its own message
+    await alice.press(picker, t(lang, "button.skip"))
     home = await alice.wait_message()
     assert home.message_id == welcome.message_id
     assert t(lang, "onboarding.done") in home.text
     assert home.button_texts[0] == t(lang, "button.employers"), "employers see their track first"
     assert not tg.unanswered_callbacks
+
+    removal = await alice.wait_message()
+    assert removal.reply_keyboard == {"remove_keyboard": True}
 
     await alice.send("/start")
     again = await alice.wait_message()

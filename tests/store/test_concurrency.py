@@ -55,6 +55,11 @@ async def test_the_same_subscription_from_many_tasks_is_stored_once(store: Store
 async def test_concurrent_profile_edits_of_one_user_keep_every_field(store: Store) -> None:
     profiles = DatabaseProfiles(store)
     uid = BASE - 1
-    edits = [{"lang": "fr"}, {"role": "educator"}, {"country": "ca"}] * 20
+    edits = [{"lang": "fr"}, {"role": "educator"}, {"country": "ca"}, {"region": "CA-QC"}] * 15
     await asyncio.gather(*(profiles.save(uid, None, dict(e)) for e in edits))
-    assert await profiles.load(uid, None) == {"lang": "fr", "role": "educator", "country": "ca"}
+    assert await profiles.load(uid, None) == {
+        "lang": "fr",
+        "role": "educator",
+        "country": "ca",
+        "region": "CA-QC",
+    }

@@ -83,3 +83,26 @@ async def test_0003_adds_the_app_language_to_existing_users(store: Store) -> Non
     assert user is not None
     assert (user.language, user.client_language) == ("fr", None)
     assert await diffs(store) == []
+
+
+async def test_0004_adds_the_region_to_existing_users(store: Store) -> None:
+    """A database from before 0004 keeps its users and their country; the region starts unset."""
+    assert await downgrade(store.engine, "0003") == "0003"
+    async with store.engine.begin() as conn:
+        columns = await conn.run_sync(
+            lambda c: [x["name"] for x in inspect(c).get_columns("users")]
+        )
+        assert "region" not in columns
+        await conn.execute(
+            User.__table__.insert().values(
+                id=7_100_000_004, country="ca", created_at=utcnow(), last_seen=utcnow()
+            )
+        )
+    assert await upgrade(store.engine) == head_revision()
+    async with store.transaction() as s:
+        await repo.save_profile(s, 7_100_000_004, {"region": "CA-QC"})
+    async with store.readers() as s:
+        user = await repo.get_user(s, 7_100_000_004)
+    assert user is not None
+    assert (user.country, user.region) == ("ca", "CA-QC")
+    assert await diffs(store) == []

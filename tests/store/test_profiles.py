@@ -41,12 +41,18 @@ def statements(store: Store) -> Iterator[list[str]]:
 async def test_load_and_save(store: Store) -> None:
     profiles = DatabaseProfiles(store)
     update = FakeContext()
-    assert await profiles.load(ALICE, update) == {"lang": None, "role": None, "country": None}
+    empty = {"lang": None, "role": None, "country": None, "region": None}
+    assert await profiles.load(ALICE, update) == empty
     await profiles.save(ALICE, update, {"lang": "es"})
-    assert await profiles.load(ALICE, update) == {"lang": "es", "role": None, "country": None}
-    await profiles.save(ALICE, update, {"role": "employer", "country": "mx"})
+    assert await profiles.load(ALICE, update) == empty | {"lang": "es"}
+    await profiles.save(ALICE, update, {"role": "employer", "country": "mx", "region": "MX-QUE"})
     fresh = FakeContext()
-    assert await profiles.load(ALICE, fresh) == {"lang": "es", "role": "employer", "country": "mx"}
+    assert await profiles.load(ALICE, fresh) == {
+        "lang": "es",
+        "role": "employer",
+        "country": "mx",
+        "region": "MX-QUE",
+    }
 
 
 async def test_one_primary_key_select_per_update(store: Store) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot import routes
 from bot.catalog.models import Country, ProgramKind
+from bot.domain.regions import all_regions
 from bot.store.topics import Topic
 
 slugs = st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,2}", fullmatch=True)
@@ -49,6 +50,7 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
         "field": st.sampled_from(["title", "when", "city", "link", "cancel"]),
         "what": st.sampled_from(["new", "changed", "cancelled", "no"]),
         "option": st.sampled_from(routes.SCHEDULE_OPTIONS),
+        "region": st.sampled_from([*(r.code for r in all_regions()), routes.NO_REGION]),
     }
     options = []
     for cls in routes.ROUTES.values():

@@ -76,6 +76,7 @@ def compose_message(
     reply_to: dict[str, Any] | None = None,
     document: telegram.Document | None = None,
     photo: Sequence[telegram.PhotoSize] | None = None,
+    location: telegram.Location | None = None,
     via_bot: UserRecord | None = None,
     message_id: int | None = None,
 ) -> dict[str, Any]:
@@ -92,6 +93,7 @@ def compose_message(
         caption=caption.text if caption and caption.text else None,
         caption_entities=entities_or_none(caption.entities) if caption else None,
         reply_markup=InlineKeyboardMarkup.de_json(inline_markup, None) if inline_markup else None,
+        location=location,
         reply_to_message=message_from_api(reply_to) if reply_to else None,
         document=document,
         photo=tuple(photo) if photo else None,
