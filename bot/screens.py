@@ -318,6 +318,14 @@ def employer_track(catalog: Catalog, profile: Profile, country: Country, page: i
 # Cards -----------------------------------------------------------------------------------
 
 
+def _official_url(item: Program | Organisation | Event, lang: str) -> str | None:
+    """The page in the reader's language where the content names one (a Québec card opens the
+    French page for a French reader); events carry a single official page."""
+    if isinstance(item, Event):
+        return item.official_url
+    return item.official_url_for(lang)
+
+
 def _item_buttons(
     catalog: Catalog,
     lang: str,
@@ -406,11 +414,17 @@ def forum_card(
     links: Links,
     *,
     subscribed: bool | None = None,
+    now: datetime | None = None,
 ) -> Card:
+    """A forum's card; a forum already held (or cancelled) offers no calendar file and no
+    subscription, only "unsubscribe" to a chat that still follows it."""
     lang = profile.lang
     rows = _item_buttons(catalog, lang, event, links)
-    rows.append((Button(t(lang, "calendar.button"), routes.Calendar(event.id)),))
-    rows.append(_subscribe_row(lang, event.id, subscribed))
+    if event.is_upcoming(now or datetime.now(UTC)):
+        rows.append((Button(t(lang, "calendar.button"), routes.Calendar(event.id)),))
+        rows.append(_subscribe_row(lang, event.id, subscribed))
+    elif subscribed:
+        rows.append(_subscribe_row(lang, event.id, subscribed))
     rows.append(_nav(lang, routes.Forums()))
     return render(
         "forum",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot import routes
 from bot.cards import Button, Card, CardError, render, utf16_len
 from bot.catalog.catalog import Catalog
-from bot.catalog.models import LANGUAGES, Event
+from bot.catalog.models import LANGUAGES, Event, EventStatus
 from bot.i18n import fmt_date, t
 
 PURPOSES = (
@@ -52,12 +52,12 @@ def when(event: Event, lang: str) -> str:
 
 
 def forum_buttons(lang: str, event: Event) -> list[tuple[Button, ...]]:
-    rows: list[tuple[Button, ...]] = [
-        (
-            Button(t(lang, "calendar.button"), routes.Calendar(event.id)),
-            Button(t(lang, "calendar.open"), routes.Card(event.id)),
-        )
-    ]
+    """A cancelled forum's notice offers the card, not a calendar file."""
+    open_card = Button(t(lang, "calendar.open"), routes.Card(event.id))
+    first: tuple[Button, ...] = (open_card,)
+    if event.status is EventStatus.ANNOUNCED:
+        first = (Button(t(lang, "calendar.button"), routes.Calendar(event.id)), open_card)
+    rows: list[tuple[Button, ...]] = [first]
     if event.official_url:
         rows.append((Button(t(lang, "button.official_site"), url=event.official_url),))
     return rows

@@ -16,7 +16,6 @@ from bot.catalog.models import (
     Audience,
     Country,
     Event,
-    EventStatus,
     Item,
     Organisation,
     Program,
@@ -117,11 +116,7 @@ class Catalog:
 
     def upcoming_events(self, now: datetime) -> list[Event]:
         """Announced events not yet started, soonest first."""
-        return [
-            e
-            for e in self.events.values()
-            if e.status is EventStatus.ANNOUNCED and e.starts_at >= now
-        ]
+        return [e for e in self.events.values() if e.is_upcoming(now)]
 
     def past_events(self, now: datetime) -> list[Event]:
         """Held (or cancelled, or past) events, most recent first."""

@@ -377,6 +377,11 @@ class Event(_Strict):
     def all_day(self) -> bool:
         return not isinstance(self.start, datetime)
 
+    def is_upcoming(self, now: datetime) -> bool:
+        """Announced and not yet started: only then do "Add to calendar" and reminders make
+        sense (a held forum offering a calendar file was a bug users reported)."""
+        return self.status is EventStatus.ANNOUNCED and self.starts_at >= now
+
     @property
     def starts_at(self) -> datetime:
         """Start as an aware datetime (midnight in the venue's zone for all-day events)."""

@@ -8,6 +8,7 @@ keep their step in the database (`bot.broadcast.flows`); every admin entry point
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime
 
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -42,6 +43,9 @@ async def on_calendar(update: Update, context: Context) -> None:
     )
     if event is None:
         await stale(update, context)
+        return
+    if not event.is_upcoming(datetime.now(UTC)):
+        await query.answer(t(profile.lang, "calendar.past"), show_alert=True)
         return
     chat = update.effective_chat
     if chat is None:  # a card posted through inline mode: there is no chat to send a file to

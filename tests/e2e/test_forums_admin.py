@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from sqlalchemy import select
 
+from bot import routes
 from bot.catalog.catalog import Catalog
+from bot.catalog.models import EventStatus
 from bot.config import Settings
 from bot.i18n import t
 from bot.sandbox.client import Sandbox
@@ -21,7 +23,7 @@ from bot.sandbox.participants import SandboxUser
 from bot.services import Services
 from bot.store import Store
 from bot.store.models import Broadcast
-from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.conftest import ADMIN_ID, press_data
 from tests.e2e.test_broadcast import ask, bot_on, subscribe, tap
 from tests.store.conftest import database_url, empty_store, store
 
@@ -195,7 +197,11 @@ async def test_a_due_reminder_is_sent_and_a_cancelled_forum_gets_none(
 async def test_a_content_forum_exports_as_an_all_day_event(
     tg: Sandbox, settings: Settings, catalog: Catalog, store: Store
 ) -> None:
-    event = next(iter(catalog.events.values()))
+    held = next(iter(catalog.events.values()))
+    event = held.model_copy(
+        update={"status": EventStatus.ANNOUNCED, "start": date.today() + timedelta(days=400)}
+    )
+    catalog = Catalog.build(catalog.programs.values(), catalog.organisations.values(), [event])
     async with bot_on(tg, settings, catalog, store):
         user = tg.user("Uma", language_code="en")
         card = await ask(user, f"/start {event.id}")
@@ -207,3 +213,24 @@ async def test_a_content_forum_exports_as_an_all_day_event(
     assert "VALUE=DATE" in document.document.decode()
     assert "BEGIN:VTIMEZONE" not in document.document.decode(), "all-day: no zone needed"
     assert str(ics["uid"]) == f"{event.id}@workforce-pathways.bot"
+
+
+async def test_a_held_forum_offers_no_calendar_and_no_subscription(
+    tg: Sandbox, settings: Settings, catalog: Catalog, store: Store
+) -> None:
+    """The shipped forums all took place: their cards keep the facts and drop "Add to calendar"
+    and "Subscribe"; an old or forged calendar button is answered, not obeyed."""
+    held = [e for e in catalog.events.values() if e.status is EventStatus.HELD]
+    assert held
+    async with bot_on(tg, settings, catalog, store):
+        user = tg.user("Hana", language_code="es")
+        for event in held:
+            card = await ask(user, f"/start {event.id}")
+            assert event.title.es in card.text
+            assert t("es", "calendar.button") not in card.button_texts
+            assert t("es", "subs.button_on") not in card.button_texts
+        press = await press_data(tg, user, card, routes.Calendar(held[0].id).encode())
+        answer = await press.answer()
+        assert answer.text == t("es", "calendar.past")
+        assert answer.show_alert
+        assert [m for m in user.messages() if m.document is not None] == []
