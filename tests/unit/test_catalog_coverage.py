@@ -112,3 +112,34 @@ def test_report_figures_are_attributed_with_their_year(catalog: Catalog) -> None
     fifty_four = [f for f in red_seal.key_facts if "54" in f.text.en]
     assert fifty_four, "the report's 54 trades is mentioned as what was said at the forum"
     assert fifty_four[0].year == 2022
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+def test_every_region_has_an_entry_point_card_in_every_language(
+    catalog: Catalog, lang: str
+) -> None:
+    """The promise of regional pathways: whoever picks any of the 96 regions gets the office to
+    contact there, in their language, with an official link and the date it was checked."""
+    from bot import screens
+    from bot.domain.pathways import entry_points
+    from bot.domain.regions import all_regions
+
+    regions = all_regions()
+    assert len(regions) == 13 + 51 + 32
+    missing = []
+    for region in regions:
+        cards = [p for p in entry_points(catalog, region.code) if p.status is Status.ACTIVE]
+        if not cards:
+            missing.append(region.code)
+            continue
+        linked = [p for p in cards if p.official_url_for(lang)]
+        assert linked, f"{region.code}: no entry point with an official link"
+        profile = screens.Profile(lang, "job_seeker", region.country, region.code)
+        for item in (cards[0], linked[0]):
+            card = screens.item_card(catalog, profile, item.id, screens.Links("Bot"))
+            assert card is not None
+            assert item.name.get(lang) in card.plain_text, (region.code, item.id)
+            assert item.last_verified.year >= 2025, (region.code, item.id)
+        urls = [button.url for row in card.keyboard for button in row]
+        assert linked[0].official_url_for(lang) in urls, (region.code, linked[0].id)
+    assert missing == []

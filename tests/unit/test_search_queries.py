@@ -159,7 +159,8 @@ QUERIES: list[tuple[str, str | tuple[str, ...]]] = [
     ("dual mexico", ("mexican-dual-training-model", "conalep-queretaro-dual")),
     ("formation en alternance mexique", ("mexican-dual-training-model", "conalep-queretaro-dual")),
     ("mexican skills certification", "conocer-certification"),
-    ("apprenticeship welding Ontario", ("st-clair-pre-apprenticeship", "red-seal")),
+    # Ontario's entry point (Skilled Trades Ontario registers every trade) answers it too.
+    ("apprenticeship welding Ontario", ("st-clair-pre-apprenticeship", "red-seal", "start-ca-on")),
 ]
 
 
