@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
@@ -334,8 +334,9 @@ def _item_buttons(
     extra: Sequence[Program | Organisation | Event] = (),
 ) -> list[tuple[Button, ...]]:
     rows: list[tuple[Button, ...]] = []
-    if item.official_url:
-        rows.append((Button(t(lang, "button.official_site"), url=item.official_url),))
+    official = _official_url(item, lang)
+    if official:
+        rows.append((Button(t(lang, "button.official_site"), url=official),))
     shown = {item.id}
     for other in [*extra, *catalog.related_items(item)]:
         if other.id in shown or len(shown) > RELATED_MAX:
@@ -560,8 +561,12 @@ def search_results(
     filters: Sequence[str] = (),
     winner: bool = False,
     links: Links | None = None,
+    foreign: Collection[str] = (),
 ) -> Card:
-    """Best matches as buttons; a clear winner is shown as its own card with the others below."""
+    """Best matches as buttons; a clear winner is shown as its own card with the others below.
+
+    `foreign`: ids from another country than the asker's; they come last and the list says
+    where they are, so nobody in Querétaro mistakes a Canadian card for a local one."""
     lang = profile.lang
     items = [i for i in (catalog.get(x) for x in item_ids) if i is not None]
     if winner and items:
@@ -578,7 +583,12 @@ def search_results(
         extra = tuple((Button(f"🔎 {_item_name(o, lang)}", routes.Card(o.id)),) for o in others[:3])
         return Card(card.text, (*extra, *card.keyboard)) if extra else card
     entries = [
-        {"name": _item_name(i, lang), "blurb": _item_label(i, lang), "ended": _ended(i)}
+        {
+            "name": _item_name(i, lang),
+            "blurb": _item_label(i, lang),
+            "ended": _ended(i),
+            "foreign": i.id in foreign,
+        }
         for i in items[:SEARCH_SHOWN]
     ]
     rows = [(Button(_item_name(i, lang), routes.Card(i.id)),) for i in items[:SEARCH_SHOWN]]
@@ -641,8 +651,9 @@ def inline_card(catalog: Catalog, profile: Profile, item_id: str, links: Links) 
     item = catalog.get(item_id)
     assert item is not None
     rows: list[tuple[Button, ...]] = []
-    if item.official_url:
-        rows.append((Button(t(profile.lang, "button.official_site"), url=item.official_url),))
+    official = _official_url(item, profile.lang)
+    if official:
+        rows.append((Button(t(profile.lang, "button.official_site"), url=official),))
     deep = links.start(item_id)
     if deep:
         rows.append((Button(t(profile.lang, "button.open_in_bot"), url=deep),))

@@ -13,6 +13,7 @@ from telegram import (
 from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot import screens
+from bot.domain.asker import asker_of, rank_for
 from bot.i18n import t
 from bot.services import Context, Services, profile_of
 
@@ -30,10 +31,11 @@ def _parse_offset(raw: str) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_OFFSET else 0
 
 
-def result_ids(services: Services, query: str) -> list[str]:
+def result_ids(services: Services, query: str, profile: screens.Profile) -> list[str]:
     """Matches for a query; the empty query shows featured programs and the next forum."""
     if query.strip():
-        return [hit.item_id for hit in services.search.search(query, limit=MAX_OFFSET).hits]
+        result = services.search.search(query, limit=MAX_OFFSET)
+        return rank_for(asker_of(profile), result, services.catalog).ids
     now = datetime.now(UTC)
     catalog = services.catalog
     ids = [e.id for e in catalog.upcoming_events(now)[:1]]
@@ -49,7 +51,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
     services = context.services
     profile = await profile_of(update, context)
     offset = _parse_offset(inline.offset)
-    ids = result_ids(services, inline.query)
+    ids = result_ids(services, inline.query, profile)
     page = ids[offset : offset + PAGE]
     results = []
     for item_id in page:

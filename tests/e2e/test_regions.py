@@ -194,3 +194,51 @@ async def test_region_start_lists_the_entry_points_most_local_first(
     local = catalog.programs["conalep-queretaro-dual"].name.get("es")
     national = catalog.programs["servicio-nacional-de-empleo"].name.get("es")
     assert start.button_texts.index(local) < start.button_texts.index(national)
+
+
+async def _onboarded(user: User, lang: str, role: str, country: str, name: str) -> BotMessage:
+    picker, _prompt = await _onboard_to_region_picker(user, lang, role, country)
+    while name not in picker.button_texts:
+        picker = await _next_page(user, picker)
+    return await _choose(user, picker, name)
+
+
+async def _next_page(user: User, picker: BotMessage) -> BotMessage:
+    more = next(text for text in picker.button_texts if text.endswith("▶️"))
+    await user.press(picker, more)
+    return await user.wait_message()
+
+
+async def test_search_answers_a_student_in_queretaro_from_mexico_first(
+    tg: Sandbox, catalog: Catalog
+) -> None:
+    user = tg.user(language_code="es")
+    await _onboarded(user, "es", "student", "mx", "Querétaro")
+    await user.send("cómo me certifico como soldador")
+    answer = await user.wait_message()
+    cards = [routes.decode(b.callback_data) for b in answer.inline_buttons if b.callback_data]
+    first = catalog.get(next(r.item_id for r in cards if isinstance(r, routes.Card)))
+    assert first is not None
+    assert first.country.value == "mx", answer.button_texts
+    mexican, _, _abroad = answer.text.partition(t("es", "search.other_countries"))
+    assert "Red Seal" not in mexican, "a Canadian card is never listed among Mexico's"
+
+
+async def test_an_ontario_employer_gets_skilled_trades_ontario_from_home_and_inline(
+    tg: Sandbox, catalog: Catalog
+) -> None:
+    user = tg.user(language_code="fr")
+    home = await _onboarded(user, "fr", "employer", "ca", "Ontario")
+    assert home.button_texts[0] == t("fr", "button.region_start", region="Ontario")
+    await user.press(home, home.button_texts[0])
+    listed = await user.wait_message()
+    card = catalog.get("start-ca-on")
+    assert card is not None
+    assert card.official_url
+    assert listed.button_texts[0] == card.name.fr, "the authority first, then local programs"
+    await user.press(listed, card.name.fr)
+    start = await user.wait_message()
+    assert card.name.fr in start.text
+    assert card.official_url in [b.url for b in start.inline_buttons]
+    answer = await user.inline("apprenti")
+    assert answer.results[0]["id"] == "start-ca-on", [r["id"] for r in answer.results[:5]]
