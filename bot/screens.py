@@ -622,13 +622,18 @@ def no_results(
     noted: bool,
     extra: Sequence[Button] = (),
 ) -> Card:
-    """No dead end: nearest terms as buttons, the menu, and (when offered) a notify-me button."""
+    """No dead end: nearest terms as buttons, the asker's own entry points ("In Ontario: how
+    to start"), the menu, and (when offered) a notify-me button."""
     lang = profile.lang
     rows: list[tuple[Button, ...]] = []
     for term in suggestions[:4]:
         route = routes.search_route(term)
         if route is not None:
             rows.append((Button(f"🔎 {term}", route),))
+    here = pathways.user_region(profile.region, profile.country)
+    if here is not None:
+        label = t(lang, "button.region_start", region=here.name(lang))
+        rows.append((Button(label, routes.RegionStart()),))
     rows.extend((b,) for b in extra)
     rows.append(_nav(lang, None))
     return render(

@@ -7,24 +7,24 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import routes, screens
 from bot.cards import Card
-from bot.domain.asker import asker_of, rank_for
+from bot.domain import answering
+from bot.domain.asker import asker_of
 from bot.handlers.common import show
 from bot.i18n import t
 from bot.services import Context, Services, profile_of
 
 MAX_QUERY_CHARS = 300
 """Longer texts are not searches; we say so instead of guessing."""
-RANKED_FROM = 100
-"""Hits fetched before re-ranking for the asker: the few shown must be able to come from
-the asker's country and region even when the text alone ranks other cards first ("apprenticeship"
-matches all 51 US state cards; the asker's own must be among those re-ranked)."""
 
 
 async def answer_query(services: Services, profile: screens.Profile, text: str) -> Card:
-    """Search the catalog and build the answer card (records what nobody found)."""
-    result = services.search.search(text, limit=RANKED_FROM)
-    if result.hits:
-        ranked = rank_for(asker_of(profile), result, services.catalog)
+    """Answer a free text with a card (chit-chat, results, or nothing: recorded as a gap)."""
+    reply = answering.answer(services.search, services.catalog, asker_of(profile), text)
+    if reply.talk is not None:
+        return screens.notice(profile, t(profile.lang, f"smalltalk.{reply.talk.value}"))
+    result = reply.result
+    assert result is not None
+    if reply.ids:
         filters_seen = [
             t(profile.lang, key)
             for key in (
@@ -38,11 +38,11 @@ async def answer_query(services: Services, profile: screens.Profile, text: str) 
             services.catalog,
             profile,
             text,
-            ranked.ids,
+            reply.ids,
             filters=filters_seen,
-            winner=ranked.clear_winner,
+            winner=reply.ranked.clear_winner,
             links=services.links,
-            foreign=ranked.foreign,
+            foreign=reply.ranked.foreign,
         )
     noted = False
     if result.query and services.gaps is not None:

@@ -242,3 +242,20 @@ async def test_an_ontario_employer_gets_skilled_trades_ontario_from_home_and_inl
     assert card.official_url in [b.url for b in start.inline_buttons]
     answer = await user.inline("apprenti")
     assert answer.results[0]["id"] == "start-ca-on", [r["id"] for r in answer.results[:5]]
+
+
+async def test_nothing_found_offers_the_users_own_entry_points(
+    tg: Sandbox, catalog: Catalog
+) -> None:
+    user = tg.user(language_code="en")
+    await _onboarded(user, "en", "student", "us", "North Carolina")
+    await user.send("zxqv wplk")
+    none = await user.wait_message()
+    assert t("en", "search.none", query="zxqv wplk") in none.text
+    label = t("en", "button.region_start", region="North Carolina")
+    assert label in none.button_texts
+    await user.press(none, label)
+    listed = await user.wait_message()
+    nc = catalog.get("start-us-nc")
+    assert nc is not None
+    assert listed.button_texts[0] == nc.name.en

@@ -132,3 +132,28 @@ async def test_inline_pagination(tg: Sandbox, settings: Settings, tmp_path: Path
         assert seen == expected, "scrolling to the end lists every match once, in rank order"
         forged = await user.inline("canada", offset="not-a-number")
         assert [r["id"] for r in forged.results] == [r["id"] for r in first.results]
+
+
+@pytest.mark.usefixtures("bot")
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("es", "gracias", "thanks"),
+        ("es", "hola!!", "greeting"),
+        ("fr", "merci !", "thanks"),
+        ("en", "thanks!", "thanks"),
+        ("en", "lol", "laugh"),
+        ("fr", "👍", "symbols"),
+        ("es", "???", "symbols"),
+        ("en", "who are you?", "who"),
+    ],
+)
+async def test_chit_chat_gets_a_friendly_answer_not_a_card(
+    tg: Sandbox, lang: str, text: str, kind: str
+) -> None:
+    user = tg.user(language_code=lang)
+    await user.send(text)
+    reply = await user.wait_message()
+    assert reply.text == t(lang, f"smalltalk.{kind}")
+    assert reply.button_texts == [t(lang, "button.home")]
+    assert t(lang, "search.noted") not in reply.text

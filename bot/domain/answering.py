@@ -1,0 +1,43 @@
+"""What the bot answers to a free text, as data: chit-chat, nothing, or ranked results.
+
+One pure function (no Telegram, no database) that the chat search, the relevance bench and the
+tests share, so the figures the bench reports are the answers people get.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.catalog.catalog import Catalog
+from bot.catalog.search import SearchIndex, SearchResult
+from bot.domain import smalltalk
+from bot.domain.asker import Asker, Ranked, rank_for
+
+RANKED_FROM = 100
+"""Hits fetched before re-ranking for the asker: the few shown must be able to come from
+the asker's country and region even when the text alone ranks other cards first ("apprenticeship"
+matches all 51 US state cards; the asker's own must be among those re-ranked)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    talk: smalltalk.Talk | None
+    """Set when the text was chit-chat: answer socially, search nothing, record no gap."""
+    result: SearchResult | None
+    ranked: Ranked
+
+    @property
+    def ids(self) -> list[str]:
+        return self.ranked.ids
+
+
+NOTHING = Ranked((), frozenset(), False)
+
+
+def answer(index: SearchIndex, catalog: Catalog, asker: Asker, text: str) -> Answer:
+    """The answer to `text` from `asker`: chit-chat first, then the search re-ranked."""
+    talk = smalltalk.classify(text)
+    if talk is not None:
+        return Answer(talk, None, NOTHING)
+    result = index.search(text, limit=RANKED_FROM)
+    return Answer(None, result, rank_for(asker, result, catalog))
