@@ -11,12 +11,14 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from bot.catalog.catalog import Catalog
+from bot.catalog.models import EventStatus
 from bot.config import Settings
 from bot.flood import FloodGate
 from bot.i18n import t
@@ -41,6 +43,24 @@ async def bot_on(
     async with running_bot(tg, settings, catalog, store=db, rate_limiter=False) as app:
         app.bot_data["services"].flood = FloodGate(rate=1000, burst=1000)
         yield app
+
+
+UPCOMING = "forum-2099-test"
+
+
+@pytest.fixture
+def catalog(catalog: Catalog) -> Catalog:
+    """The shipped forums all took place; subscribing needs one still to come."""
+    first = next(iter(catalog.events.values()))
+    upcoming = first.model_copy(
+        update={
+            "id": UPCOMING,
+            "status": EventStatus.ANNOUNCED,
+            "start": date.today() + timedelta(days=400),
+        }
+    )
+    events = [*catalog.events.values(), upcoming]
+    return Catalog.build(catalog.programs.values(), catalog.organisations.values(), events)
 
 
 @pytest_asyncio.fixture
@@ -133,7 +153,10 @@ async def test_one_tap_from_a_program_card_and_a_forum_card(
     assert program.name.en in card.text  # the same card, redrawn with the new button
     assert await topics(store, alice.id) == [topic.key]
 
-    event = next(iter(catalog.events.values()))
+    held = next(e for e in catalog.events.values() if e.status is EventStatus.HELD)
+    card = await ask(alice, f"/start {held.id}")
+    assert t("en", "subs.button_on") not in card.button_texts, "a forum already held"
+    event = catalog.events[UPCOMING]
     card = await ask(alice, f"/start {event.id}")
     await tap(alice, card, t("en", "subs.button_on"))
     assert await topics(store, alice.id) == [topic.key, Topic.of_event(event.id).key]
