@@ -57,9 +57,16 @@ def sender_config(settings: Settings, **overrides: object) -> SenderConfig:
     return SenderConfig(**values)  # type: ignore[arg-type]
 
 
-def sender_bot(token: str, api_root: str, config: SenderConfig) -> Bot:
-    """A Bot of its own for broadcasts: separate connection pool, no shared rate limiter."""
-    request = HTTPXRequest(
+def sender_bot(
+    token: str,
+    api_root: str,
+    config: SenderConfig,
+    request_class: type[HTTPXRequest] = HTTPXRequest,
+) -> Bot:
+    """A Bot of its own for broadcasts: separate connection pool, no shared rate limiter.
+
+    `request_class`: tests pass a subclass that notes which requests timed out client-side."""
+    request = request_class(
         connection_pool_size=config.max_in_flight + 4,
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,

@@ -57,6 +57,7 @@ from bot.broadcast.limits import ChatSpacing, RateLimiter
 from bot.broadcast.render import Content, ContentGone, message_card
 from bot.cards import Card, CardError
 from bot.catalog.catalog import Catalog
+from bot.metrics import DELIVERIES
 from bot.store.engine import Store
 from bot.store.models import Broadcast, utcnow
 
@@ -395,21 +396,21 @@ class BroadcastSender:
             self.stats.migrated += 1
             await self._record(outbox.move_chat, delivery, exc.new_chat_id, now=self.clock())
         except Forbidden as exc:
-            self.stats.blocked += 1
+            self._count("blocked")
             await self._record(outbox.mark_blocked, delivery, reason=exc.message, now=self.clock())
         except BadRequest as exc:
             if any(reason in exc.message.lower() for reason in UNREACHABLE):
-                self.stats.blocked += 1
+                self._count("blocked")
                 await self._record(
                     outbox.mark_blocked, delivery, reason=exc.message, now=self.clock()
                 )
             else:
-                self.stats.failed += 1
+                self._count("failed")
                 await self._record(outbox.mark_failed, delivery, reason=exc.message)
         except NetworkError as exc:  # 5xx, timeouts, connection errors: worth another try
             await self._retry_or_fail(delivery, f"{type(exc).__name__}: {exc.message}")
         except (TelegramError, ContentGone, CardError) as exc:
-            self.stats.failed += 1
+            self._count("failed")
             await self._record(outbox.mark_failed, delivery, reason=str(exc))
         else:
             now = self.clock()
@@ -417,7 +418,7 @@ class BroadcastSender:
                 outbox.mark_sent, delivery, message_id=message.message_id, now=now
             )
             if recorded:
-                self.stats.sent += 1
+                self._count("sent")
                 mono = time.monotonic()
                 self.stats.first_sent = self.stats.first_sent or mono
                 self.stats.last_sent = mono
@@ -425,7 +426,7 @@ class BroadcastSender:
     async def _retry_or_fail(self, delivery: outbox.Claimed, reason: str) -> None:
         cfg = self.config
         if delivery.attempts >= cfg.max_attempts:
-            self.stats.failed += 1
+            self._count("failed")
             await self._record(outbox.mark_failed, delivery, reason=reason)
             return
         delay = min(cfg.backoff_cap, cfg.backoff_base * 2 ** (delivery.attempts - 1))
@@ -433,6 +434,11 @@ class BroadcastSender:
         self.stats.retried += 1
         at = self.clock() + timedelta(seconds=delay)
         await self._record(outbox.retry_later, delivery, at=at, reason=reason)
+
+    def _count(self, status: str) -> None:
+        """One delivery's outcome: this process's stats and the /metrics series by status."""
+        setattr(self.stats, status, getattr(self.stats, status) + 1)
+        DELIVERIES.labels(status).inc()
 
     async def _record(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
         """Commit one outcome as soon as possible: the time between Telegram's answer and

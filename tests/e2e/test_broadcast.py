@@ -307,16 +307,16 @@ async def test_interactive_replies_keep_flowing_while_a_broadcast_runs(
         await tap(ada, confirm, t("en", "broadcast.button_send", count=150))
         sender = app.bot_data["services"].broadcasting.sender
         await until(lambda: sender.stats.sent >= 20)
-        waits = []
+        sent_when_answered = []
         for i in range(5):  # five people (one chat may get only ~1 message a second)
             visitor = tg.user(f"Vic{i}", language_code="en")
-            began = time.monotonic()
             reply = await ask(visitor, "/help")
-            waits.append(time.monotonic() - began)
+            sent_when_answered.append(sender.stats.sent)
             assert "How to use" in reply.text
             await asyncio.sleep(0.2)
-        assert sender.stats.sent < 150, "the broadcast was still running meanwhile"
-        assert max(waits) < 1.0, f"interactive replies waited {waits}"
+        # Not queued behind the broadcast: every reply came while it still had messages to
+        # send (how fast is a bench figure, not a timed assertion on a shared machine).
+        assert max(sent_when_answered) < 150, sent_when_answered
         await until(lambda: sender.stats.sent == 150, timeout=20)
     counts = [sum(1 for m in tg.messages(c) if "Big news" in m.text) for c in people.reachable]
     assert set(counts) == {1}

@@ -70,14 +70,15 @@ def build(tg: Sandbox, **kwargs: Any) -> Any:
 async def test_command_round_trip(sandbox: Sandbox) -> None:
     app = build(sandbox).build()
     app.add_handler(CommandHandler("start", start))
-    async with run_polling(app, poll_timeout=10):
+    async with run_polling(app, poll_timeout=60):
         alicia = sandbox.user("Alicia", language_code="es")
         sent = await alicia.send("/start")
         assert sent.entities[0].type == "bot_command"
         began = time.monotonic()
         reply = await alicia.wait_message()
-        # the waiting long poll is answered at once, not after its 10 s timeout
-        assert time.monotonic() - began < 2
+        # the waiting long poll is answered at once, not after its 60 s timeout (a wide margin:
+        # the suite runs on loaded machines; bench/ measures how fast)
+        assert time.monotonic() - began < 30
     assert reply.text == "Hola, Alicia! Choose a country:"
     assert reply.html is not None
     assert reply.html.startswith("<b>Hola</b>")
