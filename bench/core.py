@@ -134,6 +134,7 @@ REGISTRY: dict[str, Section] = {}
 SECTION_MODULES = (
     "bench.updates",
     "bench.search",
+    "bench.relevance",
     "bench.broadcast_section",
     "bench.startup",
     "bench.profiling",

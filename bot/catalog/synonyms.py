@@ -769,7 +769,8 @@ STOP_WORDS: Mapping[str, frozenset[str]] = {
         those it its i me my we our you your he she they them his her have has had get got any
         some all more most no not as if so than then also just please want wanted need needs
         looking show tell give list info information about like up out over
-        under per via i'm im there's what's whats one ones other such make getting""".split()
+        under per via i'm im there's what's whats one ones other such make getting am isnt
+        dont cant doesnt""".split()
     ),
     "es": frozenset(
         """el la los las un una unos unas lo de del al y o u e en a con por para sin sobre
@@ -778,7 +779,7 @@ STOP_WORDS: Mapping[str, frozenset[str]] = {
         tiene tienen tener se su sus mi mis me te tu tus le les este estos estas ese esa esos
         esas eso esto muy mas menos ya no si puedo puede pueden quiero quisiera necesito
         busco buscar saber informacion info cerca otro otra otros otras hacer hago obtener
-        """.split()
+        soy estoy tengo""".split()
     ),
     "fr": frozenset(
         """le la les l un une des de du d et ou en au aux a avec pour par sans sur dans entre
@@ -786,7 +787,7 @@ STOP_WORDS: Mapping[str, frozenset[str]] = {
         est sont etre ete il elle ils elles on y ce cet cette ces ca se sa son ses mon ma mes
         je j me m tu te t nous vous leur leurs ne n pas plus moins tres veux voudrais cherche
         chercher savoir infos information informations autre autres faire fais fait obtenir
-        """.split()
+        suis ai""".split()
     ),
 }
 

@@ -13,7 +13,8 @@ from telegram import (
 from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot import screens
-from bot.domain.asker import asker_of, rank_for
+from bot.domain.answering import answer
+from bot.domain.asker import asker_of
 from bot.i18n import t
 from bot.services import Context, Services, profile_of
 
@@ -34,8 +35,8 @@ def _parse_offset(raw: str) -> int:
 def result_ids(services: Services, query: str, profile: screens.Profile) -> list[str]:
     """Matches for a query; the empty query shows featured programs and the next forum."""
     if query.strip():
-        result = services.search.search(query, limit=MAX_OFFSET)
-        return rank_for(asker_of(profile), result, services.catalog).ids
+        asker = asker_of(profile)
+        return answer(services.search, services.catalog, asker, query, limit=MAX_OFFSET).ids
     now = datetime.now(UTC)
     catalog = services.catalog
     ids = [e.id for e in catalog.upcoming_events(now)[:1]]
