@@ -8,6 +8,7 @@ exits 0 — so tests and newcomers drive it the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from html.parser import HTMLParser
 from typing import IO, Any
@@ -26,9 +27,15 @@ You are chatting with the real bot through a local Bot API emulator.
   type a message      send it (try /start, or words such as "red seal")
   a number            press that button of the last message with buttons
   @ <words>           inline mode, as in "@bot words" in any chat; then i<N> posts result N
-  /lang <en|es|fr>    switch your simulated Telegram language
+  !lang <en|es|fr>    switch your simulated Telegram language (the sandbox's own commands
+                      start with "!", so every "/command" reaches the bot: try /language)
+  !help               this help
   Ctrl-D              quit
 """
+TERMINAL = "!"
+"""Prefix of the sandbox's own commands: no Telegram bot command can start with it."""
+MAX_TEXT = 4096
+"""Telegram's limit for one text message; its apps refuse to send a longer one."""
 QUIET = 0.15
 """Seconds without new bot output after which an answer counts as complete."""
 
@@ -123,11 +130,13 @@ class TerminalChat:
             await asyncio.sleep(0.03)
 
     async def handle(self, line: str) -> None:
-        if line.startswith("/lang"):
-            code = line.removeprefix("/lang").strip() or "en"
-            self.tg.state.users[self.user.id].language_code = code
+        if line.startswith(TERMINAL):
+            self.own_command(line.removeprefix(TERMINAL).strip())
+            return
+        if len(line) > MAX_TEXT:
             self.say(
-                f"(your Telegram language is now {code!r}; a language saved in /settings wins)"
+                f"(Telegram would not send this: a message holds at most {MAX_TEXT:,} characters,"
+                f" this one has {len(line):,}. Nothing was sent.)"
             )
             return
         if line.isdigit():
@@ -139,9 +148,25 @@ class TerminalChat:
         if line[:1] == "i" and line[1:].isdigit() and self.inline_answer is not None:
             index = int(line[1:]) - 1
             if 0 <= index < len(self.inline_answer.results):
-                await self.user.choose_inline(self.inline_answer, index)
+                posted = await self.user.choose_inline(self.inline_answer, index)
+                self.say(f"\n── you, via the bot ──\n{posted.text or ''}")
                 return
         await self.user.send(line)
+
+    def own_command(self, command: str) -> None:
+        name, _, argument = command.partition(" ")
+        if name == "lang":
+            code = argument.strip() or "en"
+            self.tg.state.users[self.user.id].language_code = code
+            self.say(
+                f"(your Telegram language is now {code!r}; a language saved in /settings wins)"
+            )
+        elif name == "help":
+            self.say(HELP)
+        else:
+            self.say(
+                f"(the sandbox's own commands are !lang and !help; {TERMINAL}{name} is not one)"
+            )
 
     async def press(self, number: int) -> None:
         message = self.keyboard_message
@@ -161,7 +186,11 @@ class TerminalChat:
         else:
             current = self.tg.messages(message.chat_id)
             latest = next((m for m in current if m.message_id == message.message_id), message)
-            await self.user.press(latest, number - 1)
+            pressed = await self.user.press(latest, number - 1)
+            with contextlib.suppress(Exception):  # no answer in time: nothing to show
+                answer = await pressed.answer(timeout=5)
+                if answer.text:
+                    self.say(f"({'alert' if answer.show_alert else 'toast'}: {answer.text})")
 
     async def inline(self, query: str) -> None:
         self.inline_answer = await self.user.inline(query)

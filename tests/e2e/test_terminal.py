@@ -27,7 +27,7 @@ def run_chat(lines: list[str], data_dir: Path, *args: str) -> subprocess.Complet
 
 def test_piped_chat_onboards_browses_searches_and_exits_0(tmp_path: Path) -> None:
     result = run_chat(
-        ["/start", "1", "3", "2", "red seal", "@ dual", "i1", "99", "/lang es", "/help"],
+        ["/start", "1", "3", "2", "red seal", "@ dual", "i1", "99", "!lang es", "/help"],
         tmp_path,
     )
     out = result.stdout
@@ -38,9 +38,10 @@ def test_piped_chat_onboards_browses_searches_and_exits_0(tmp_path: Path) -> Non
     assert "Red Seal Program" in out
     assert "→ https://www.red-seal.ca" in out, "URL buttons are shown with their URL"
     assert "[i1]" in out, "inline results are listed"
+    assert "── you, via the bot ──" in out, "posting an inline result shows what it posted"
     assert "That message is too long" not in out, "a card posted via the bot is not a search"
     assert "(choose a button from 1 to" in out
-    assert "Cómo usar Workforce Pathways" in out, "/lang switches the Telegram language"
+    assert "Cómo usar Workforce Pathways" in out, "!lang switches the Telegram language"
     assert "Traceback" not in result.stderr
     assert (tmp_path / "workforce.sqlite3").exists(), "data lives under DATA_DIR"
 
@@ -64,3 +65,19 @@ def test_gaps_lists_searches_without_results_most_frequent_first(tmp_path: Path)
     assert lines[0].split()[0] == "2"
     assert "qqqqqq" in lines[1]
     assert "You" not in result.stdout, "no user data"
+
+
+def test_slash_commands_reach_the_bot_toasts_show_and_long_lines_are_refused(
+    tmp_path: Path,
+) -> None:
+    from bot.i18n import t
+
+    result = run_chat(["/language", "/start red-seal", "7", "!nope", "x" * 4097], tmp_path)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert t("en", "settings.pick_language") in out, "/language is the bot's, not the sandbox's"
+    assert "(your Telegram language is now" not in out
+    assert "(toast: " in out, "a button's answer is shown"
+    assert "!nope is not one" in out
+    assert "at most 4,096 characters, this one has 4,097" in out
+    assert "Traceback" not in result.stderr
