@@ -29,6 +29,7 @@ from bot.handlers import (
     browse,
     errors,
     fallback,
+    finder,
     forums,
     guard,
     inline,
@@ -132,7 +133,18 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data["services"]
     app.add_handlers(guard.handlers(), group=guard.GROUP)
     app.add_handlers(broadcasts.flow_handlers(services.settings), group=broadcasts.FLOW_GROUP)
-    for module in (start, settings, regions, browse, admin, search, inline, subscriptions, privacy):
+    for module in (
+        start,
+        settings,
+        regions,
+        finder,
+        browse,
+        admin,
+        search,
+        inline,
+        subscriptions,
+        privacy,
+    ):
         app.add_handlers(module.handlers())
     app.add_handlers(broadcasts.handlers())
     app.add_handlers(forums.handlers())

@@ -14,7 +14,8 @@ from typing import ClassVar
 
 from telegram.constants import InlineKeyboardButtonLimit
 
-from bot.catalog.models import SLUG_MAX, Country, ProgramKind
+from bot.catalog.models import SLUG_MAX, Country, Goal, ProgramKind, Schooling, Sector
+from bot.domain.finder import AgeBand
 from bot.domain.regions import all_regions
 
 VERSION = "1"
@@ -178,6 +179,54 @@ class RegionStart(Route):
 
     tag: ClassVar[str] = "rs"
     page: int = 0
+
+
+FIT_SKIPPED = "x"
+"""A finder question the person skipped ("any"); "" is one not asked yet."""
+FIT_AGES: dict[str, AgeBand] = {
+    "a": AgeBand.UNDER_15,
+    "b": AgeBand.FROM_15,
+    "c": AgeBand.FROM_18,
+    "d": AgeBand.FROM_25,
+}
+FIT_SCHOOLS: dict[str, Schooling] = {
+    "s": Schooling.SECONDARY,
+    "t": Schooling.TECHNICAL,
+    "c": Schooling.COLLEGE,
+    "n": Schooling.NOT_STUDYING,
+}
+FIT_GOALS: dict[str, Goal] = {
+    "e": Goal.EARN_WHILE_LEARNING,
+    "c": Goal.CERTIFY_SKILLS,
+    "f": Goal.FIRST_JOB,
+    "l": Goal.TRADE_LICENCE,
+    "h": Goal.HOST_APPRENTICES,
+    "t": Goal.TRAIN_STAFF,
+    "m": Goal.FUNDING,
+}
+FIT_SECTORS: dict[str, Sector] = {
+    "a": Sector.ANY,
+    "c": Sector.CONSTRUCTION,
+    "m": Sector.AUTOMOTIVE_MANUFACTURING,
+    "r": Sector.AEROSPACE,
+    "e": Sector.ENERGY,
+    "h": Sector.HEALTH,
+    "i": Sector.IT,
+    "s": Sector.HOSPITALITY_SERVICES,
+    "g": Sector.AGRICULTURE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fit(Route):
+    """The finder: every answer so far travels in the button, one letter each, so any
+    instance takes the next step and a restart mid-finder loses nothing."""
+
+    tag: ClassVar[str] = "fi"
+    goal: str = ""
+    age: str = ""
+    school: str = ""
+    sector: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +471,7 @@ ROUTES: dict[str, type[Route]] = {
         PickRegion,
         SetRegion,
         RegionStart,
+        Fit,
         Help,
         Search,
         MySubscriptions,
@@ -497,6 +547,10 @@ _CHOICES: dict[tuple[type[Route], str], tuple[str, ...]] = {
     (SetCountry, "country"): COUNTRY_CHOICES,
     (SetRegion, "region"): (*(r.code for r in all_regions()), NO_REGION),
     (BroadcastAt, "option"): SCHEDULE_OPTIONS,
+    (Fit, "goal"): ("", FIT_SKIPPED, *FIT_GOALS),
+    (Fit, "age"): ("", FIT_SKIPPED, *FIT_AGES),
+    (Fit, "school"): ("", FIT_SKIPPED, *FIT_SCHOOLS),
+    (Fit, "sector"): ("", FIT_SKIPPED, *FIT_SECTORS),
 }
 
 

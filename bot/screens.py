@@ -168,6 +168,7 @@ def home(catalog: Catalog, profile: Profile, *, notice: str | None = None) -> Ca
         rows.insert(0, (Button(label, routes.RegionStart()),))
     elif profile.country in regions.COUNTRIES:
         rows.append((Button(t(lang, "button.set_region"), routes.PickRegion()),))
+    rows.append((Button(t(lang, "button.fit"), routes.Fit()),))
     if catalog.events:
         rows.append((Button(t(lang, "button.forums"), routes.Forums()),))
     rows.append(
@@ -505,6 +506,7 @@ def settings(profile: Profile, *, notice: str | None = None) -> Card:
 
 COMMANDS: tuple[str, ...] = (
     "start",
+    "fit",
     "search",
     "forums",
     "subscribe",

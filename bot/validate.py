@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import region_screens, screens
+from bot import finder_screens, region_screens, screens
 from bot.broadcast import forums, outbox, schedule
 from bot.broadcast.audience import COUNTRIES, Audience
 from bot.broadcast.render import PURPOSES, Content, message_card, text_problem
@@ -89,6 +89,7 @@ def _screens(catalog: Catalog, profile: screens.Profile) -> Iterator[tuple[str, 
     for item in catalog.items():
         yield item.id, lambda i=item.id: screens.item_card(catalog, profile, i, links)
     yield from region_screens.examples(catalog, profile)
+    yield from finder_screens.examples(catalog, profile)
 
 
 # Worst-case inputs for the admin screens ------------------------------------------------------

@@ -51,6 +51,10 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
         "what": st.sampled_from(["new", "changed", "cancelled", "no"]),
         "option": st.sampled_from(routes.SCHEDULE_OPTIONS),
         "region": st.sampled_from([*(r.code for r in all_regions()), routes.NO_REGION]),
+        "goal": st.sampled_from(["", routes.FIT_SKIPPED, *routes.FIT_GOALS]),
+        "age": st.sampled_from(["", routes.FIT_SKIPPED, *routes.FIT_AGES]),
+        "school": st.sampled_from(["", routes.FIT_SKIPPED, *routes.FIT_SCHOOLS]),
+        "sector": st.sampled_from(["", routes.FIT_SKIPPED, *routes.FIT_SECTORS]),
     }
     options = []
     for cls in routes.ROUTES.values():
@@ -128,3 +132,13 @@ def test_routes_are_compact() -> None:
     longest = routes.KindList(Country.MX, ProgramKind.CREDENTIAL_RECOGNITION, routes.MAX_PAGE)
     assert len(longest.encode()) < 20
     assert routes.Card("a" * 40).encode() == "1:i:" + "a" * 40
+
+
+def test_every_route_has_its_own_tag_and_is_decodable() -> None:
+    """Two classes sharing a tag silently shadow each other in ROUTES (the finder's first tag
+    was taken by an admin flow's)."""
+    # slots=True dataclasses leave their pre-slots class behind too: one per name.
+    classes = {cls.__qualname__: cls for cls in routes.Route.__subclasses__()}
+    tags = [cls.tag for cls in classes.values()]
+    assert len(tags) == len(set(tags)), sorted(t for t in tags if tags.count(t) > 1)
+    assert {cls.__qualname__ for cls in routes.ROUTES.values()} == set(classes)
