@@ -502,24 +502,6 @@ ROUTES: dict[str, type[Route]] = {
     )
 }
 
-ADMIN_ROUTES: tuple[type[Route], ...] = (
-    FlowTexts,
-    FlowCancel,
-    BroadcastMenu,
-    BroadcastAudience,
-    BroadcastSend,
-    BroadcastLater,
-    BroadcastAt,
-    BroadcastReview,
-    BroadcastStop,
-    ForumEdit,
-    ForumField,
-    ForumCountry,
-    ForumPublish,
-    ForumAnnounce,
-)
-"""Routes only admins may press: their handler is wrapped in `admin_only`."""
-
 
 def _decode_value(annotation: object, raw: str) -> object:
     """Parse one field; raises ValueError on anything not exactly as `encode` writes it."""

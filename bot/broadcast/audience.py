@@ -23,7 +23,6 @@ from bot.store.models import Chat, Subscription, User
 from bot.store.repo import recipient_language
 from bot.store.topics import Topic
 
-KINDS = ("everyone", "country", "role", "language", "topics")
 COUNTRIES = ("mx", "us", "ca")
 ROLES = ("student", "employer", "educator")
 ALL_COUNTRIES = "all"

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 BROADCAST = "broadcast"
 NEW_FORUM = "forum"
 EDIT_FORUM = "forum_edit"
-TRANSLATIONS = ("es", "fr")
 
 
 @dataclass(frozen=True, slots=True)

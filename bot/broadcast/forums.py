@@ -244,9 +244,3 @@ async def change(
     row.updated_at = now or utcnow()
     await session.flush()
     return row
-
-
-def when_of(row: Forum) -> When:
-    tz = ZoneInfo(row.timezone)
-    local = row.starts_at.astimezone(tz)
-    return When(local.date() if row.all_day else local, row.timezone)

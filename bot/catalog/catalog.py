@@ -13,7 +13,6 @@ from datetime import datetime
 from types import MappingProxyType
 
 from bot.catalog.models import (
-    Audience,
     Country,
     Event,
     Item,
@@ -102,14 +101,6 @@ class Catalog:
         ]
         orgs = [o for o in self.organisations_in(country) if o.employers is not None]
         return [*progs, *orgs]
-
-    def for_audience(self, country: Country, audience: Audience) -> list[Program]:
-        return [
-            p
-            for k in self.kinds_in(country)
-            for p in self.programs_of(country, k)
-            if audience in p.audiences
-        ]
 
     def featured(self) -> list[Program]:
         return [p for p in self.programs.values() if p.featured and p.status is Status.ACTIVE]

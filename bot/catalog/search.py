@@ -669,10 +669,6 @@ class SearchIndex:
     language_of = staticmethod(language_of)
     """Also reachable from the index, so handlers holding only the index can label gaps."""
 
-    @property
-    def vocabulary_size(self) -> int:
-        return len(self._vocab)
-
     # ------------------------------------------------------------------ query
 
     def search(self, query: str, *, limit: int = 8) -> SearchResult:
