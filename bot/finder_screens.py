@@ -162,6 +162,9 @@ def fit_result(catalog: Catalog, profile: Profile, route: routes.Fit) -> Card:
     rows += [(Button(p.name.get(lang), routes.Card(p.id)),) for p in fallback]
     if answers.region is None and profile.country in {c.value for c in Country}:
         rows.append((Button(t(lang, "button.set_region"), routes.PickRegion()),))
+    if matches:  # the best match, as a card others can open in any chat (inline mode)
+        top = matches[0].program
+        rows.append((Button(t(lang, "button.share"), switch_inline=top.short_name or top.name.en),))
     rows.append((Button(t(lang, "button.fit_restart"), routes.Fit()),))
     rows.append(_nav(lang, None))
     return render(

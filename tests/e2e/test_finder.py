@@ -50,6 +50,7 @@ async def test_a_student_in_queretaro_in_spanish(
     assert dual.name.es in result.text
     assert t("es", "fit.why_entry", region="Querétaro") in result.text
     assert result.button_texts[0] == dual.name.es
+    assert t("es", "button.share") in result.button_texts, "the best match can be shared"
     assert "jovenes-construyendo-el-futuro" not in result.text
 
 
