@@ -584,6 +584,26 @@ class _Builder:
             self.add(acronym, doc, W_ACRONYM)
 
 
+AUDIENCE_MARKERS = frozenset(
+    """for para pour as como comme soy somos suis sommes am are i we je nous my our mi mis
+    nuestra nuestro nuestros ma mon mes notre nos""".split()
+)
+"""Words that make an audience word a filter when they come just before it: "for employers",
+"para empresas", "je suis employeur", "soy empresa", "as an employer"."""
+
+
+def _audience_intended(folded: Sequence[str], start: int, end: int) -> bool:
+    """Whether the audience word at `start` says who the results are for.
+
+    Only then is it a filter: "quiero estudiar y trabajar en una empresa" (a student) is not
+    asking for employers' programs, nor "busco empresa para mi dual". A query that starts with
+    the audience ("empresas que contratan aprendices") also asks for it.
+    """
+    if start == 0:
+        return True
+    return any(token in AUDIENCE_MARKERS for token in folded[max(0, start - 2) : end])
+
+
 class SearchIndex:
     """An immutable inverted index over one catalog; build once, query from any task."""
 
@@ -900,8 +920,10 @@ class SearchIndex:
         kinds: set[ProgramKind] = set()
         audiences: set[Audience] = set()
         for start, end, key in _CONCEPTS.find(stems):
-            consumed.update(range(start, end))
             concept = _CONCEPT_BY_KEY[key]
+            if concept.audience and not _audience_intended(folded, start, end):
+                continue  # "trabajar en una empresa": a word of the question, not a filter
+            consumed.update(range(start, end))
             if concept.country:
                 countries.add(concept.country)
             if concept.kind:
