@@ -135,6 +135,7 @@ SECTION_MODULES = (
     "bench.updates",
     "bench.search",
     "bench.relevance",
+    "bench.fit",
     "bench.broadcast_section",
     "bench.startup",
     "bench.profiling",

@@ -194,7 +194,7 @@ def national_entry_points(catalog: Catalog, answers: Answers) -> Sequence[Progra
         for country in countries
         for kind in (ProgramKind.APPRENTICESHIP, ProgramKind.JOB_SERVICE)
         for p in catalog.programs_of(country, kind)
-        if not p.regions and p.status is Status.ACTIVE
+        if pathways.nationwide(p) and p.status is Status.ACTIVE
     ][:5]
 
 

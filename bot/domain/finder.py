@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from bot.catalog.catalog import Catalog
 from bot.catalog.models import Audience, Goal, Program, Schooling, Sector, Status
+from bot.domain.pathways import nationwide
 
 
 class AgeBand(StrEnum):
@@ -108,7 +109,7 @@ def _excluded(program: Program, a: Answers) -> bool:
         return True
     if a.country and program.country.value != a.country:
         return True
-    if program.regions and a.region not in program.regions:
+    if program.regions and a.region not in program.regions and not nationwide(program):
         return True  # a local program elsewhere, or anywhere while we don't know where
     fit = program.fit
     if a.age and fit is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.catalog.catalog import Catalog
 from bot.catalog.models import Organisation, Program, Status
-from bot.domain.regions import Region, region
+from bot.domain.regions import Region, region, regions_of
 
 Local = Program | Organisation
 
@@ -42,6 +42,12 @@ def regional_items(catalog: Catalog, code: str | None) -> list[Local]:
         if code in item.regions
     ]
     return sorted(items, key=lambda item: (not _entry(item), *_most_local_first(item)))
+
+
+def nationwide(item: Local) -> bool:
+    """National, or listed in every region of its country (the Servicio Nacional de Empleo has
+    an office in each of the 32 states): a person whose region is unknown can still use it."""
+    return not item.regions or set(item.regions) >= {r.code for r in regions_of(item.country.value)}
 
 
 def _entry(item: Local) -> bool:

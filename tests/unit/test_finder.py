@@ -14,6 +14,7 @@ from bot.catalog.catalog import Catalog
 from bot.catalog.loader import load_catalog
 from bot.catalog.models import Audience, Goal, Schooling, Sector, Status
 from bot.domain.finder import AgeBand, Answers, Why, recommend
+from bot.domain.pathways import nationwide
 from bot.domain.regions import all_regions
 from bot.screens import Profile
 
@@ -88,7 +89,7 @@ def test_hard_rules_hold_for_any_answers(catalog: Catalog, answers: Answers) -> 
         program = m.program
         assert program.status is Status.ACTIVE
         assert program.country.value == answers.country
-        assert not program.regions or answers.region in program.regions
+        assert answers.region in program.regions or nationwide(program)
         fit = program.fit
         if answers.age and fit:
             low, high = answers.age.span
