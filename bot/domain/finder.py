@@ -40,6 +40,13 @@ class AgeBand(StrEnum):
         }[self]
 
 
+CHILDREN = AgeBand.UNDER_15
+"""The one place unknown excludes: a child under 15 is shown only programs whose sources state
+an age that includes them. None in the catalog does — every stated minimum is 15 or more
+(CONALEP's dual option and CONOCER 15, youth apprenticeship and Job Corps 16, JCF 18) and the
+rest are work or apprenticeship programs — so the honest answer is "nothing fits yet" with the
+national entry points, not an apprenticeship card with "check eligibility"."""
+
 EMPLOYER_GOALS = (Goal.HOST_APPRENTICES, Goal.TRAIN_STAFF, Goal.FUNDING)
 PERSON_GOALS = (Goal.EARN_WHILE_LEARNING, Goal.CERTIFY_SKILLS, Goal.FIRST_JOB, Goal.TRADE_LICENCE)
 
@@ -112,6 +119,8 @@ def _excluded(program: Program, a: Answers) -> bool:
     if program.regions and a.region not in program.regions and not nationwide(program):
         return True  # a local program elsewhere, or anywhere while we don't know where
     fit = program.fit
+    if a.age is AgeBand.UNDER_15 and (fit is None or fit.min_age is None or fit.min_age > 14):
+        return True  # see CHILDREN
     if a.age and fit is not None:
         low, high = a.age.span
         if (fit.min_age is not None and high < fit.min_age) or (

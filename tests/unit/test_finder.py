@@ -128,3 +128,12 @@ def test_every_step_is_a_valid_card_with_a_way_on(
     targets = [b.route for row in card.keyboard for b in row if b.route is not None]
     assert any(isinstance(r, (routes.Card, routes.Fit)) for r in targets)
     assert all(routes.decode(r.encode()) == r for r in targets)
+
+
+@pytest.mark.parametrize("country", ["mx", "us", "ca"])
+def test_a_child_under_15_is_not_sent_to_a_work_program(catalog: Catalog, country: str) -> None:
+    """No source in the catalog states an age under 15: the honest answer is nothing yet."""
+    for goal in (None, *Goal):
+        assert (
+            recommend(catalog, Answers("student", country, None, AgeBand.UNDER_15, goal=goal)) == []
+        )
