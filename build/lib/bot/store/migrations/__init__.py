@@ -1,1 +1,0 @@
-"""Alembic migrations (a package only so that setuptools installs them)."""
