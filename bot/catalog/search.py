@@ -95,7 +95,9 @@ KIND_FACTOR = 1.2
 """An item *of* the kind asked for beats one that only talks about it (the CONOCER
 certification program vs the CONOCER council, for "certificación CONOCER")."""
 AUDIENCE_FACTOR = 1.1
-ENDED_FACTOR = 0.8
+ENDED_FACTOR = 0.4
+"""An ended grant still answers a question about it by name ("apprenticeship incentive grant"),
+but not "funding for employers": there the running programs come first."""
 FEATURED_FACTOR = 1.1
 RELATIVE_CUTOFF = 0.08
 """Candidates scoring below this share of the best one are noise (a stray fuzzy match)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.catalog.catalog import Catalog
 from bot.catalog.search import SearchIndex, SearchResult
 from bot.domain import smalltalk
-from bot.domain.asker import Asker, Ranked, rank_for
+from bot.domain.asker import NOTHING, Asker, Ranked, rank_for
 
 RANKED_FROM = 100
 """Hits fetched before re-ranking for the asker: the few shown must be able to come from
@@ -29,9 +29,6 @@ class Answer:
     @property
     def ids(self) -> list[str]:
         return self.ranked.ids
-
-
-NOTHING = Ranked((), frozenset(), False)
 
 
 def answer(

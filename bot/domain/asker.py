@@ -12,8 +12,8 @@ The rules, in order:
 - Within a country, a card for the asker's own region (an entry point, a local college) is
   lifted and a card for some other region of the country is lowered: a job seeker in North
   Carolina asking "apprenticeship" wants ApprenticeshipNC, not the office of Oregon.
-- The asker's role lifts cards meant for them (an employer's "funding" → employer grants),
-  and programs that have ended sink below those still running.
+- The asker's role lifts cards meant for them (an employer's "funding" → employer grants).
+Programs that ended are lowered by the index itself (`search.ENDED_FACTOR`), for everyone.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.catalog.catalog import Catalog
-from bot.catalog.models import Audience, Event, Program, Status
+from bot.catalog.models import Audience, Event, Program
 from bot.catalog.search import Hit, SearchResult
 
 ROLE_AUDIENCES: dict[str, frozenset[Audience]] = {
@@ -38,8 +38,6 @@ OWN_REGION = 1.6
 OTHER_REGION = 0.45
 FOR_MY_ROLE = 1.25
 NOT_FOR_MY_ROLE = 0.8
-ENDED = 0.5
-"""An ended grant still answers a question about it by name, but not "funding for employers"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +63,9 @@ class Ranked:
         return [hit.item_id for hit in self.hits]
 
 
+NOTHING = Ranked((), frozenset(), False)
+
+
 class _Saved(Protocol):
     """What a saved profile offers (`screens.Profile`), without importing the view layer."""
 
@@ -84,7 +85,7 @@ def asker_of(profile: _Saved) -> Asker:
 def rank_for(asker: Asker, result: SearchResult, catalog: Catalog) -> Ranked:
     """Re-rank `result` for `asker` by the rules in the module docstring; deterministic."""
     if not result.hits:
-        return Ranked((), frozenset(), False)
+        return NOTHING
     country = None if result.country is not None else asker.country
     audiences = ROLE_AUDIENCES.get(asker.role or "", frozenset())
     scored: list[tuple[bool, int, float, int, Hit]] = []
@@ -104,8 +105,6 @@ def rank_for(asker: Asker, result: SearchResult, catalog: Catalog) -> Ranked:
         regions: Sequence[str] = () if isinstance(item, Event) else item.regions
         if asker.region and regions:
             factor *= OWN_REGION if asker.region in regions else OTHER_REGION
-        if isinstance(item, Program) and item.status is Status.ENDED:
-            factor *= ENDED
         if audiences and isinstance(item, Program):
             factor *= FOR_MY_ROLE if audiences & set(item.audiences) else NOT_FOR_MY_ROLE
         away = country is not None and item.country.value != country
