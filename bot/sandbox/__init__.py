@@ -1,8 +1,9 @@
 """A local, strict emulator of the Telegram Bot API for tests, benchmarks and demos.
 
 * :class:`BotApiEmulator` - the HTTP server the bot talks to (``base_url``).
-* :class:`Sandbox` - the in-process control API: users, groups, button presses,
-  inline queries, flood control and fault injection, and waiting on bot output.
+* :class:`Sandbox` - the in-process control API: users, groups, forums and their topics,
+  button presses, inline queries, flood control and fault injection, and waiting on bot
+  output.
 * :mod:`bot.sandbox.testing` - ``run_polling`` and friends (the pytest fixture is in tests/).
 
 Nothing here contacts Telegram.
@@ -14,7 +15,7 @@ from .errors import ApiError, SandboxError, SandboxRejected, SandboxTimeout
 from .limits import FaultConfig, FloodConfig
 from .participants import CallbackPress, PendingInlineQuery, SandboxGroup, SandboxUser
 from .records import BotMessage, Button
-from .state import CallbackAnswer, InlineAnswer
+from .state import CallbackAnswer, InlineAnswer, TopicRecord
 
 __all__ = [
     "ApiError",
@@ -35,4 +36,5 @@ __all__ = [
     "SandboxRejected",
     "SandboxTimeout",
     "SandboxUser",
+    "TopicRecord",
 ]

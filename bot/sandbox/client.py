@@ -29,7 +29,7 @@ import telegram
 from .emulator import DEFAULT_TOKEN, DEFAULT_USERNAME, BotApiEmulator, EmulatorConfig, RequestRecord
 from .errors import SandboxError, SandboxTimeout
 from .limits import FaultConfig, FloodConfig
-from .objects import timestamp, to_api
+from .objects import SERVICE_FIELDS, timestamp, to_api
 from .participants import (
     BOT_OUTPUT,
     DEFAULT_WAIT,
@@ -172,20 +172,46 @@ class Sandbox:
         record = self.state.add_group(
             title, chat_type=chat_type, username=username, bot_status=bot_status
         )
+        self._add_people(record, members, admins, owner)
+        group = SandboxGroup(self, record)
+        if announce:
+            self._bot_membership_changed(record, self._some_member(record), "left", bot_status)
+        return group
+
+    def forum(
+        self,
+        title: str = "Staff",
+        *,
+        members: Iterable[SandboxUser] = (),
+        admins: Iterable[SandboxUser] = (),
+        owner: SandboxUser | None = None,
+        bot_status: str = "administrator",
+        username: str | None = None,
+    ) -> SandboxGroup:
+        """A forum supergroup (topics on); the bot is an administrator unless told otherwise."""
+        record = self.state.add_group(
+            title, chat_type="supergroup", username=username, bot_status=bot_status, is_forum=True
+        )
+        self._add_people(record, members, admins, owner)
+        return SandboxGroup(self, record)
+
+    def channel(self, title: str = "Test channel", *, username: str | None = None) -> SandboxGroup:
+        """A channel where the bot is an administrator (so it receives channel posts)."""
+        return self.group(title, chat_type="channel", username=username, bot_status="administrator")
+
+    @staticmethod
+    def _add_people(
+        record: ChatRecord,
+        members: Iterable[SandboxUser],
+        admins: Iterable[SandboxUser],
+        owner: SandboxUser | None,
+    ) -> None:
         for user in members:
             record.members[user.id] = "member"
         for user in admins:
             record.members[user.id] = "administrator"
         if owner is not None:
             record.members[owner.id] = "creator"
-        group = SandboxGroup(self, record)
-        if announce:
-            self._bot_membership_changed(record, self._some_member(record), "left", bot_status)
-        return group
-
-    def channel(self, title: str = "Test channel", *, username: str | None = None) -> SandboxGroup:
-        """A channel where the bot is an administrator (so it receives channel posts)."""
-        return self.group(title, chat_type="channel", username=username, bot_status="administrator")
 
     def _some_member(self, chat: ChatRecord) -> UserRecord:
         for status in ("creator", "administrator", "member"):
@@ -208,12 +234,19 @@ class Sandbox:
         return update_id
 
     def _bot_sees(self, chat: ChatRecord, data: dict[str, Any]) -> bool:
-        """Group privacy mode: commands, replies to the bot and via-bot messages only."""
+        """Group privacy mode: commands, replies to the bot and via-bot messages only.
+
+        Service messages reach every member bot. In a topic the bot created, every
+        message counts as a reply to the bot (the implicit reply to the topic's first
+        message), as on Telegram.
+        """
         if chat.is_private:
             return True
         if chat.bot_status in ("left", "kicked"):
             return False
         if not self.emulator.config.privacy_mode or chat.bot_status in ("administrator", "creator"):
+            return True
+        if any(key in data for key in SERVICE_FIELDS):
             return True
         text = str(data.get("text") or data.get("caption") or "")
         if text.startswith("/"):
@@ -236,8 +269,8 @@ class Sandbox:
             chat=chat.to_ptb(),
             from_user=actor.to_ptb(),
             date=timestamp(int(time.time())),
-            old_chat_member=member_for_status(bot, old),
-            new_chat_member=member_for_status(bot, new),
+            old_chat_member=member_for_status(bot, old, forum=chat.is_forum),
+            new_chat_member=member_for_status(bot, new, forum=chat.is_forum),
         )
         self._put("my_chat_member", to_api(update))
 
@@ -262,13 +295,18 @@ class Sandbox:
             for chat_id, message_id in seen
         ]
 
-    def messages(self, chat: ChatRef, *, include_deleted: bool = False) -> list[BotMessage]:
-        """Current versions of the bot's messages in one chat, oldest first."""
+    def messages(
+        self, chat: ChatRef, *, include_deleted: bool = False, thread: int | None = None
+    ) -> list[BotMessage]:
+        """Current versions of the bot's messages in one chat (or one topic), oldest first."""
         chat_record = self._chat(chat)
         return [
             BotMessage.from_stored(stored, self.state)
             for _, stored in sorted(chat_record.messages.items())
-            if stored.from_bot and (include_deleted or not stored.deleted)
+            if stored.from_bot
+            and not stored.service
+            and (include_deleted or not stored.deleted)
+            and (thread is None or stored.thread_id == thread)
         ]
 
     def history(self, chat: ChatRef, message_id: int) -> list[BotMessage]:
@@ -281,10 +319,15 @@ class Sandbox:
         self,
         chat: ChatRef,
         *,
+        thread: int | None = None,
         timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109 - ergonomic test API
     ) -> BotMessage:
-        """Next bot message/edit in ``chat`` (a cursor separate from the users' cursors)."""
-        event = await self._next_event("sandbox", self._chat_id(chat), BOT_OUTPUT, timeout)
+        """Next bot message/edit in ``chat`` (a cursor separate from the users' cursors).
+
+        ``thread`` waits in one forum topic, with a cursor of its own.
+        """
+        chat_id = self._chat_id(chat)
+        event = await self._next_event("sandbox", chat_id, BOT_OUTPUT, timeout, thread=thread)
         return BotMessage.from_event(event, self.state)
 
     async def wait_event(
@@ -292,10 +335,12 @@ class Sandbox:
         chat: ChatRef,
         *,
         kinds: Iterable[str] = ("sent", "edited", "deleted"),
+        thread: int | None = None,
         timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109 - ergonomic test API
     ) -> BotMessage:
         """Like :meth:`wait_message` but can also wait for deletions (``event == "deleted"``)."""
-        event = await self._next_event("events", self._chat_id(chat), frozenset(kinds), timeout)
+        chat_id = self._chat_id(chat)
+        event = await self._next_event("events", chat_id, frozenset(kinds), timeout, thread=thread)
         return BotMessage.from_event(event, self.state)
 
     @property
@@ -439,36 +484,54 @@ class Sandbox:
         return stored
 
     async def _next_event(
-        self, key: str, chat_id: int, kinds: frozenset[str], seconds: float | None
+        self,
+        key: str,
+        chat_id: int,
+        kinds: frozenset[str],
+        seconds: float | None,
+        *,
+        thread: int | None = None,
     ) -> BotEvent:
         """Next event for one cursor; ``seconds=None`` waits forever (streams)."""
         deadline = None if seconds is None else time.monotonic() + seconds
         while True:
-            event = self._take_event(key, chat_id, kinds)
+            event = self._take_event(key, chat_id, kinds, thread)
             if event is not None:
                 return event
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
-                what = f"no bot message in chat {chat_id}"
+                where = f" topic {thread}" if thread is not None else ""
+                what = f"no bot message in chat {chat_id}{where}"
                 raise SandboxTimeout(self._diagnose(what, seconds or 0.0))
             await self.state.changed.wait(remaining)
 
-    def _take_event(self, key: str, chat_id: int, kinds: frozenset[str]) -> BotEvent | None:
-        """Advance the ``(key, chat)`` cursor over that chat's own event list."""
+    def _take_event(
+        self, key: str, chat_id: int, kinds: frozenset[str], thread: int | None = None
+    ) -> BotEvent | None:
+        """Advance the ``(key, chat)`` cursor over that chat's own event list.
+
+        A topic gets its own cursor, so skipping other topics' events there leaves them
+        for the chat-wide cursor.
+        """
+        cursor = (key if thread is None else f"{key}#topic{thread}", chat_id)
         events = self.state.events_by_chat.get(chat_id, [])
-        position = self._cursors.get((key, chat_id), 0)
+        position = self._cursors.get(cursor, 0)
         while position < len(events):
             event = events[position]
             position += 1
-            if event.kind in kinds:
-                self._cursors[(key, chat_id)] = position
+            if event.kind in kinds and (
+                thread is None or event.data.get("message_thread_id") == thread
+            ):
+                self._cursors[cursor] = position
                 return event
-        self._cursors[(key, chat_id)] = position
+        self._cursors[cursor] = position
         return None
 
-    def _drain(self, key: str, chat_id: int, kinds: frozenset[str]) -> list[BotEvent]:
+    def _drain(
+        self, key: str, chat_id: int, kinds: frozenset[str], thread: int | None = None
+    ) -> list[BotEvent]:
         drained = []
-        while (event := self._take_event(key, chat_id, kinds)) is not None:
+        while (event := self._take_event(key, chat_id, kinds, thread)) is not None:
             drained.append(event)
         return drained
 

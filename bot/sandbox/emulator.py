@@ -31,8 +31,9 @@ from tornado.web import Application, RequestHandler
 from .errors import ApiError, bad_gateway, not_found, too_many_requests, unauthorized
 from .limits import Fault, FaultConfig, FaultInjector, FloodConfig, FloodControl
 from .methods import CONNECTION_GONE, METHODS, Described
+from .objects import SERVICE_FIELDS
 from .params import Params
-from .state import StoredMessage, UserRecord, WorldState
+from .state import TOPIC_ICON_COLORS, StoredMessage, TopicRecord, UserRecord, WorldState
 from .text import FormattedText, format_text
 from .updates import UpdateQueue, WebhookDelivery
 from .wakeup import Wakeup
@@ -53,9 +54,12 @@ class EmulatorConfig:
     ``query_timeout`` is how long callback/inline queries can still be answered.
     ``allow_http_webhooks`` permits ``http://`` webhook URLs (TLS is pointless on
     loopback); Telegram itself requires HTTPS.
+    ``strict_topics`` refuses forum topic names over 128 characters (Telegram cuts them
+    silently) and icon colours outside the six Telegram documents.
     """
 
     strict_html: bool = True
+    strict_topics: bool = True
     privacy_mode: bool = True
     supports_inline_queries: bool = True
     inline_feedback: bool = True
@@ -366,13 +370,25 @@ class BotApiEmulator:
             chat = self.state.ensure_chat(chat_data)
             sender = payload.get("from") or {}
             from_bot = sender.get("id") == self.state.bot.id
-            chat.messages[int(payload["message_id"])] = StoredMessage(
+            message_id = int(payload["message_id"])
+            chat.messages[message_id] = StoredMessage(
                 chat_id=chat.id,
-                message_id=int(payload["message_id"]),
+                message_id=message_id,
                 data=payload,
                 from_bot=from_bot,
+                service=any(key in payload for key in SERVICE_FIELDS),
             )
-            chat.next_message_id = max(chat.next_message_id, int(payload["message_id"]) + 1)
+            chat.next_message_id = max(chat.next_message_id, message_id + 1)
+            created = payload.get("forum_topic_created")
+            if isinstance(created, dict) and message_id not in chat.topics:
+                chat.is_forum = True
+                chat.topics[message_id] = TopicRecord(
+                    message_thread_id=message_id,
+                    name=str(created.get("name", "")),
+                    icon_color=int(created.get("icon_color", TOPIC_ICON_COLORS[0])),
+                    icon_custom_emoji_id=created.get("icon_custom_emoji_id"),
+                    created_by=int(sender.get("id", 0)),
+                )
         for nested in ("message", "reply_to_message"):
             self._register_from(payload.get(nested))
 

@@ -93,6 +93,9 @@ def store_file(
             raise bad_request("PHOTO_INVALID_DIMENSIONS")
         mime_type = None
         file_name = None
+    elif kind == "voice":
+        mime_type = mime_type or "audio/ogg"  # what Telegram reports for OGG/Opus voice notes
+        file_name = None  # voice notes have no file name in the Bot API
     elif mime_type is None and file_name:
         mime_type = mimetypes.guess_type(file_name)[0]
     file_id, unique_id = state.new_file_ids(kind)

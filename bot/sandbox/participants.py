@@ -16,20 +16,31 @@ from typing import TYPE_CHECKING, Any
 
 import telegram
 
-from .errors import SandboxError, SandboxRejected, SandboxTimeout
+from .errors import ApiError, SandboxError, SandboxRejected, SandboxTimeout
 from .files import store_file
 from .markup import parse_reply_markup
-from .methods.common import compose_message
-from .methods.media import document_object, photo_sizes
+from .methods.common import compose_message, quoted
+from .methods.forum import (
+    NAME_EMPTY,
+    checked_icon_color,
+    clean_topic_name,
+    edit_topic,
+    open_topic,
+    remove_topic,
+    set_topic_closed,
+)
+from .methods.media import document_object, photo_sizes, voice_object
 from .objects import message_from_api, normalize_message, to_api
 from .records import BotMessage
 from .state import (
+    TOPIC_ICON_COLORS,
     CallbackAnswer,
     CallbackQueryRecord,
     ChatRecord,
     InlineAnswer,
     InlineQueryRecord,
     StoredMessage,
+    TopicRecord,
     UserRecord,
 )
 from .text import MAX_TEXT_LENGTH, FormattedText, plain_entities, utf16_len
@@ -117,11 +128,18 @@ class _Participant:
         self,
         *,
         chat: ChatRef | None = None,
+        thread: int | None = None,
         timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109 - ergonomic test API
     ) -> BotMessage:
-        """Next message the bot sent or edited in this chat (events are consumed in order)."""
+        """Next message the bot sent or edited in this chat (events are consumed in order).
+
+        ``thread`` waits in one forum topic: that topic has a cursor of its own, so what
+        it skips stays available to the chat-wide ``wait_message()``.
+        """
         chat_id = self._sandbox._chat_id(chat) if chat is not None else self._default_chat()
-        event = await self._sandbox._next_event(self._cursor_key, chat_id, BOT_OUTPUT, timeout)
+        event = await self._sandbox._next_event(
+            self._cursor_key, chat_id, BOT_OUTPUT, timeout, thread=thread
+        )
         return BotMessage.from_event(event, self._sandbox.state)
 
     async def wait_messages(
@@ -129,44 +147,53 @@ class _Participant:
         count: int,
         *,
         chat: ChatRef | None = None,
+        thread: int | None = None,
         timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109 - ergonomic test API
     ) -> list[BotMessage]:
-        """The next ``count`` bot messages/edits in this chat."""
+        """The next ``count`` bot messages/edits in this chat (or topic)."""
         deadline = time.monotonic() + timeout
         result = []
         for _ in range(count):
             remaining = max(deadline - time.monotonic(), 0.0)
-            result.append(await self.wait_message(chat=chat, timeout=remaining))
+            result.append(await self.wait_message(chat=chat, thread=thread, timeout=remaining))
         return result
 
-    async def expect_no_message(self, *, chat: ChatRef | None = None, within: float = 0.3) -> None:
-        """Assert the bot stays silent in this chat for ``within`` seconds."""
+    async def expect_no_message(
+        self, *, chat: ChatRef | None = None, thread: int | None = None, within: float = 0.3
+    ) -> None:
+        """Assert the bot stays silent in this chat (or topic) for ``within`` seconds."""
         try:
-            message = await self.wait_message(chat=chat, timeout=within)
+            message = await self.wait_message(chat=chat, thread=thread, timeout=within)
         except SandboxTimeout:
             return
         raise AssertionError(f"unexpected bot message: {message.text!r}")
 
-    async def stream(self, *, chat: ChatRef | None = None) -> AsyncGenerator[BotMessage, None]:
+    async def stream(
+        self, *, chat: ChatRef | None = None, thread: int | None = None
+    ) -> AsyncGenerator[BotMessage, None]:
         """Every bot message/edit in this chat as it happens (for live UIs like the terminal).
 
         Shares the cursor with :meth:`wait_message`; runs until the consumer stops iterating.
         """
         chat_id = self._sandbox._chat_id(chat) if chat is not None else self._default_chat()
         while True:
-            event = await self._sandbox._next_event(self._cursor_key, chat_id, BOT_OUTPUT, None)
+            event = await self._sandbox._next_event(
+                self._cursor_key, chat_id, BOT_OUTPUT, None, thread=thread
+            )
             yield BotMessage.from_event(event, self._sandbox.state)
 
-    def drain(self, *, chat: ChatRef | None = None) -> list[BotMessage]:
+    def drain(self, *, chat: ChatRef | None = None, thread: int | None = None) -> list[BotMessage]:
         """Consume (and return) every pending bot message/edit without waiting."""
         chat_id = self._sandbox._chat_id(chat) if chat is not None else self._default_chat()
-        events = self._sandbox._drain(self._cursor_key, chat_id, BOT_OUTPUT)
+        events = self._sandbox._drain(self._cursor_key, chat_id, BOT_OUTPUT, thread)
         return [BotMessage.from_event(event, self._sandbox.state) for event in events]
 
-    def messages(self, *, chat: ChatRef | None = None) -> list[BotMessage]:
-        """Current versions of the bot's messages in this chat."""
+    def messages(
+        self, *, chat: ChatRef | None = None, thread: int | None = None
+    ) -> list[BotMessage]:
+        """Current versions of the bot's messages in this chat (or topic)."""
         chat_id = self._sandbox._chat_id(chat) if chat is not None else self._default_chat()
-        return self._sandbox.messages(chat_id)
+        return self._sandbox.messages(chat_id, thread=thread)
 
 
 class SandboxUser(_Participant):
@@ -253,23 +280,54 @@ class SandboxUser(_Participant):
         stored = self._sandbox.state.get_message(chat, message_id)
         if stored is None:
             raise SandboxError(f"no message {message_id} in chat {chat.id} to reply to")
-        return {key: value for key, value in stored.data.items() if key != "reply_to_message"}
+        return quoted(stored)
+
+    def _thread(
+        self, chat: ChatRecord, thread: int | None, reply: dict[str, Any] | None = None
+    ) -> int | None:
+        """The topic the message goes to: the one asked for, else the replied message's.
+
+        Telegram clients only let admins write in a closed topic.
+        """
+        if thread is not None:
+            if not chat.is_forum:
+                raise SandboxError(f"{chat.title!r} is not a forum; it has no topics")
+            if chat.live_topic(thread) is None:
+                raise SandboxError(f"no topic {thread} in {chat.title!r}")
+        elif reply is not None and reply.get("is_topic_message"):
+            thread = int(reply["message_thread_id"])
+        if thread is None:
+            return None
+        topic = chat.live_topic(thread)
+        if topic is not None and topic.closed and not chat.is_admin(self.id):
+            raise SandboxError(f"topic {topic.name!r} is closed; only admins can write there")
+        return thread
 
     async def send(
-        self, text: str, *, chat: ChatRef | None = None, reply_to: ReplyRef | None = None
+        self,
+        text: str,
+        *,
+        chat: ChatRef | None = None,
+        thread: int | None = None,
+        reply_to: ReplyRef | None = None,
     ) -> telegram.Message:
-        """The user types ``text`` (commands get a ``bot_command`` entity) and sends it."""
+        """The user types ``text`` (commands get a ``bot_command`` entity) and sends it.
+
+        ``thread`` writes in a forum topic; a reply goes to the replied message's topic.
+        """
         if not text.strip():
             raise SandboxError("Telegram clients do not send empty messages")
         if utf16_len(text) > MAX_TEXT_LENGTH:
             raise SandboxError("Telegram clients split messages longer than 4096 characters")
         chat_record = self._writable_chat(chat)
         formatted = FormattedText(text, plain_entities(text), text, None)
+        reply = self._reply_data(chat_record, reply_to)
         data = compose_message(
             chat_record,
             self.record,
             text=formatted,
-            reply_to=self._reply_data(chat_record, reply_to),
+            reply_to=reply,
+            thread_id=self._thread(chat_record, thread, reply),
         )
         message = self._post(chat_record, data)
         await asyncio.sleep(0)
@@ -283,9 +341,11 @@ class SandboxUser(_Participant):
         mime_type: str | None = None,
         caption: str | None = None,
         chat: ChatRef | None = None,
+        thread: int | None = None,
     ) -> telegram.Message:
         """The user uploads a file; the bot can fetch it with getFile + download."""
         chat_record = self._writable_chat(chat)
+        thread_id = self._thread(chat_record, thread)
         record = store_file(
             self._sandbox.state, data, kind="document", file_name=file_name, mime_type=mime_type
         )
@@ -296,28 +356,74 @@ class SandboxUser(_Participant):
                 self.record,
                 caption=self._caption(caption),
                 document=document_object(record),
+                thread_id=thread_id,
             ),
         )
         await asyncio.sleep(0)
         return message
 
     async def send_photo(
-        self, data: bytes, *, caption: str | None = None, chat: ChatRef | None = None
+        self,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        chat: ChatRef | None = None,
+        thread: int | None = None,
     ) -> telegram.Message:
         """The user sends a picture (PNG/JPEG/GIF/WebP bytes)."""
         chat_record = self._writable_chat(chat)
+        thread_id = self._thread(chat_record, thread)
         record = store_file(self._sandbox.state, data, kind="photo")
         message = self._post(
             chat_record,
             compose_message(
-                chat_record, self.record, caption=self._caption(caption), photo=photo_sizes(record)
+                chat_record,
+                self.record,
+                caption=self._caption(caption),
+                photo=photo_sizes(record),
+                thread_id=thread_id,
+            ),
+        )
+        await asyncio.sleep(0)
+        return message
+
+    async def send_voice(
+        self,
+        data: bytes,
+        *,
+        duration: int = 1,
+        caption: str | None = None,
+        chat: ChatRef | None = None,
+        thread: int | None = None,
+    ) -> telegram.Message:
+        """The user records a voice note (the bytes are kept as given, OGG/Opus or not)."""
+        if not data:
+            raise SandboxError("Telegram clients do not send empty voice notes")
+        if duration < 0:
+            raise SandboxError("a voice note cannot last less than nothing")
+        chat_record = self._writable_chat(chat)
+        thread_id = self._thread(chat_record, thread)
+        record = store_file(self._sandbox.state, data, kind="voice")
+        message = self._post(
+            chat_record,
+            compose_message(
+                chat_record,
+                self.record,
+                caption=self._caption(caption),
+                voice=voice_object(record, duration),
+                thread_id=thread_id,
             ),
         )
         await asyncio.sleep(0)
         return message
 
     async def send_location(
-        self, latitude: float, longitude: float, *, chat: ChatRef | None = None
+        self,
+        latitude: float,
+        longitude: float,
+        *,
+        chat: ChatRef | None = None,
+        thread: int | None = None,
     ) -> telegram.Message:
         """The user shares a location (the 📎 menu, or a `request_location` keyboard button)."""
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -325,7 +431,13 @@ class SandboxUser(_Participant):
         chat_record = self._writable_chat(chat)
         location = telegram.Location(longitude=longitude, latitude=latitude)
         message = self._post(
-            chat_record, compose_message(chat_record, self.record, location=location)
+            chat_record,
+            compose_message(
+                chat_record,
+                self.record,
+                location=location,
+                thread_id=self._thread(chat_record, thread),
+            ),
         )
         await asyncio.sleep(0)
         return message
@@ -567,6 +679,120 @@ class SandboxGroup(_Participant):
     def promote(self, user: SandboxUser) -> None:
         """Make the user an administrator (getChatMember/getChatAdministrators see it)."""
         self.record.members[user.id] = "administrator"
+
+    # -- forum topics ----------------------------------------------------------------------
+    @property
+    def is_forum(self) -> bool:
+        """Whether the supergroup has topics."""
+        return self.record.is_forum
+
+    @property
+    def topics(self) -> dict[int, TopicRecord]:
+        """Every topic ever created here by thread id (deleted ones have ``deleted=True``)."""
+        return dict(self.record.topics)
+
+    def topic(self, thread_id: int) -> TopicRecord:
+        """One topic (live or deleted) by its ``message_thread_id``."""
+        topic = self.record.topics.get(thread_id)
+        if topic is None:
+            raise SandboxError(f"no topic {thread_id} in {self.title!r}")
+        return topic
+
+    def create_topic(
+        self,
+        name: str,
+        *,
+        by: SandboxUser,
+        icon_color: int = TOPIC_ICON_COLORS[0],
+        icon_custom_emoji_id: str | None = None,
+    ) -> int:
+        """A person opens a topic; the bot gets the ``forum_topic_created`` message.
+
+        Returns the new topic's ``message_thread_id``.
+        """
+        chat = self._forum_member(by)
+        try:
+            clean = clean_topic_name(name, strict=True)
+            if not clean:
+                raise SandboxError(f"Telegram would refuse the topic name: {NAME_EMPTY}")
+            color = checked_icon_color(icon_color, strict=True)
+        except ApiError as exc:
+            raise SandboxError(f"Telegram clients refuse it: {exc.description}") from exc
+        topic, data = open_topic(
+            self._sandbox.state, chat, by.record, clean, color, icon_custom_emoji_id
+        )
+        self._announce(data)
+        return topic.message_thread_id
+
+    def close_topic(self, thread_id: int, *, by: SandboxUser) -> None:
+        """An admin (or the topic's creator) closes a topic; the bot gets forum_topic_closed."""
+        self._set_closed(thread_id, by, closed=True)
+
+    def reopen_topic(self, thread_id: int, *, by: SandboxUser) -> None:
+        """An admin (or the topic's creator) reopens it; the bot gets forum_topic_reopened."""
+        self._set_closed(thread_id, by, closed=False)
+
+    def edit_topic(
+        self,
+        thread_id: int,
+        *,
+        by: SandboxUser,
+        name: str | None = None,
+        icon_custom_emoji_id: str | None = None,
+        remove_icon: bool = False,
+    ) -> None:
+        """A person renames a topic or changes its icon; the bot gets forum_topic_edited."""
+        chat, topic = self._manageable(thread_id, by)
+        try:
+            clean = clean_topic_name(name, strict=True) if name else None
+            if name and not clean:
+                raise SandboxError(f"Telegram would refuse the topic name: {NAME_EMPTY}")
+            data = edit_topic(
+                self._sandbox.state,
+                chat,
+                topic,
+                by.record,
+                name=clean,
+                edit_icon=remove_icon or icon_custom_emoji_id is not None,
+                icon_custom_emoji_id=None if remove_icon else icon_custom_emoji_id,
+            )
+        except ApiError as exc:
+            raise SandboxError(exc.description) from exc
+        self._announce(data)
+
+    def delete_topic(self, thread_id: int, *, by: SandboxUser) -> None:
+        """An admin deletes a topic and everything in it (bots get no update for that)."""
+        chat, topic = self._manageable(thread_id, by)
+        remove_topic(self._sandbox.state, chat, topic)
+
+    def _forum_member(self, user: SandboxUser) -> ChatRecord:
+        chat = self.record
+        if not chat.is_forum:
+            raise SandboxError(f"{self.title!r} is not a forum; use Sandbox.forum()")
+        if chat.status_of(user.id) not in ("creator", "administrator", "member"):
+            raise SandboxError(f"{user.first_name} is not a member of {self.title!r}")
+        return chat
+
+    def _manageable(self, thread_id: int, user: SandboxUser) -> tuple[ChatRecord, TopicRecord]:
+        chat = self._forum_member(user)
+        topic = chat.live_topic(thread_id)
+        if topic is None:
+            raise SandboxError(f"no topic {thread_id} in {self.title!r}")
+        if not chat.is_admin(user.id) and topic.created_by != user.id:
+            raise SandboxError(f"{user.first_name} may not manage topic {topic.name!r}")
+        return chat, topic
+
+    def _set_closed(self, thread_id: int, user: SandboxUser, *, closed: bool) -> None:
+        chat, topic = self._manageable(thread_id, user)
+        try:
+            data = set_topic_closed(self._sandbox.state, chat, topic, user.record, closed=closed)
+        except ApiError as exc:
+            raise SandboxError(exc.description) from exc
+        self._announce(data)
+
+    def _announce(self, data: dict[str, Any]) -> None:
+        if self._sandbox._bot_sees(self.record, data):
+            self._sandbox._put("message", data)
 
     def set_bot_status(self, status: str, *, by: SandboxUser | None = None) -> None:
         """Add/remove/promote the bot; emits ``my_chat_member`` like Telegram."""

@@ -24,7 +24,7 @@ class BotMessage:
     """A message the bot sent, as it looked at one moment (sent, edited or now).
 
     ``html`` is the text or caption exactly as the bot sent it (before parsing);
-    ``text`` is what a user sees. ``document``/``photo`` hold uploaded bytes.
+    ``text`` is what a user sees. ``document``/``photo``/``voice`` hold uploaded bytes.
     """
 
     event: str
@@ -175,6 +175,22 @@ class BotMessage:
     def photo(self) -> bytes | None:
         """Bytes of a sent photo."""
         return self.file_bytes if "photo" in self.raw else None
+
+    @property
+    def voice(self) -> bytes | None:
+        """Bytes of a sent voice note."""
+        return self.file_bytes if "voice" in self.raw else None
+
+    @property
+    def message_thread_id(self) -> int | None:
+        """The forum topic the message is in (``None`` outside topics)."""
+        thread = self.raw.get("message_thread_id")
+        return int(thread) if thread is not None and self.raw.get("is_topic_message") else None
+
+    @property
+    def forward_origin(self) -> dict[str, Any] | None:
+        """Where a forwarded message came from (Bot API ``MessageOrigin`` dict)."""
+        return self.raw.get("forward_origin")
 
     @property
     def message(self) -> Message:

@@ -38,6 +38,13 @@ class UserRecord:
     is_premium: bool | None = None
     blocked: bool = False
     started: bool = True
+    hides_forwards: bool = False
+    """The "Forwarded messages" privacy setting: forwards show only the name, not a link."""
+
+    @property
+    def full_name(self) -> str:
+        """First and last name, as shown where Telegram hides the account itself."""
+        return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
 
     def to_ptb(self) -> telegram.User:
         """PTB ``User`` as it appears in updates."""
@@ -67,6 +74,51 @@ class StoredMessage:
     inline_message_id: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     deleted: bool = False
+    service: bool = False
+    """A service message (topic created/closed...): never a "sent" event, never copyable."""
+
+    @property
+    def thread_id(self) -> int | None:
+        """The forum topic the message belongs to (``None`` in General or outside forums)."""
+        if not self.data.get("is_topic_message"):
+            return None
+        thread = self.data.get("message_thread_id")
+        return int(thread) if thread is not None else None
+
+
+TOPIC_ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+"""The six colours Telegram documents for topic icons; the first is the default."""
+
+MAX_TOPIC_NAME_LENGTH = 128
+GENERAL_THREAD_ID = 1
+"""The General topic's id: never a real thread for the Bot API ("message thread not found")."""
+
+
+@dataclass
+class TopicRecord:
+    """A forum topic; its id is the message_id of its ``forum_topic_created`` service message."""
+
+    message_thread_id: int
+    name: str
+    icon_color: int
+    icon_custom_emoji_id: str | None
+    created_by: int
+    closed: bool = False
+    deleted: bool = False
+
+    def to_ptb(self) -> telegram.ForumTopic:
+        """PTB ``ForumTopic`` as createForumTopic returns it."""
+        return telegram.ForumTopic(
+            message_thread_id=self.message_thread_id,
+            name=self.name,
+            icon_color=self.icon_color,
+            icon_custom_emoji_id=self.icon_custom_emoji_id,
+        )
+
+    @property
+    def live(self) -> bool:
+        """Not deleted (closed topics are still live: they can be reopened)."""
+        return not self.deleted
 
 
 @dataclass
@@ -84,6 +136,8 @@ class ChatRecord:
     next_message_id: int = 1
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     description: str | None = None
+    is_forum: bool = False
+    topics: dict[int, TopicRecord] = field(default_factory=dict)
 
     @property
     def is_private(self) -> bool:
@@ -99,7 +153,17 @@ class ChatRecord:
             username=self.username,
             first_name=self.first_name,
             last_name=self.last_name,
+            is_forum=True if self.is_forum else None,
         )
+
+    def live_topic(self, thread_id: int) -> TopicRecord | None:
+        """The topic with this id unless it never existed or was deleted."""
+        topic = self.topics.get(thread_id)
+        return topic if topic is not None and topic.live else None
+
+    def is_admin(self, user_id: int) -> bool:
+        """Owner or administrator (for the bot: its own ``bot_status``)."""
+        return self.status_of(user_id) in ("creator", "administrator")
 
     def take_message_id(self) -> int:
         """Message ids grow per chat like Telegram's."""
@@ -110,6 +174,10 @@ class ChatRecord:
     def status_of(self, user_id: int) -> str:
         """Membership status of ``user_id`` ("left" for strangers)."""
         return self.members.get(user_id, "left")
+
+    def thread_messages(self, thread_id: int) -> list[StoredMessage]:
+        """Every stored message of one topic, the creation service message included."""
+        return [stored for stored in self.messages.values() if stored.thread_id == thread_id]
 
 
 @dataclass(frozen=True)
@@ -127,10 +195,16 @@ class FileRecord:
 
     @property
     def file_path(self) -> str:
-        """Relative download path under ``/file/bot<token>/``."""
-        folder = "photos" if self.kind == "photo" else "documents"
-        name = self.file_name or f"file_{self.file_unique_id}"
+        """Relative download path under ``/file/bot<token>/`` (folders named like Telegram's)."""
+        folder = _FILE_FOLDERS.get(self.kind, "documents")
+        default = "file.oga" if self.kind == "voice" else f"file_{self.file_unique_id}"
+        name = self.file_name or default
         return f"{folder}/{self.file_unique_id}_{name}"
+
+
+_FILE_FOLDERS = {"photo": "photos", "voice": "voice", "document": "documents"}
+_FILE_ID_PREFIXES = {"photo": "AgACAgIAAxkBAAI", "voice": "AwACAgIAAxkBAAI"}
+"""Telegram's file_ids start with a type tag; documents use ``BQAC...``."""
 
 
 @dataclass(frozen=True)
@@ -288,12 +362,18 @@ class WorldState:
         username: str | None = None,
         chat_id: int | None = None,
         bot_status: str = "member",
+        is_forum: bool = False,
     ) -> ChatRecord:
         """Register a group/supergroup/channel (supergroup ids look like ``-100…``)."""
+        if is_forum and chat_type != "supergroup":
+            raise ValueError("only supergroups can be forums")
         if chat_id is None:
             number = next(self._group_ids)
             chat_id = -(1_000_000_000_000 + number) if chat_type != "group" else -(4_000 + number)
         chat = ChatRecord(id=chat_id, type=chat_type, title=title, username=username)
+        chat.is_forum = is_forum
+        if is_forum:
+            chat.next_message_id = GENERAL_THREAD_ID + 1  # message 1 opens General, never a topic
         chat.bot_status = bot_status
         chat.members[self.bot.id] = bot_status
         self.chats[chat_id] = chat
@@ -312,6 +392,7 @@ class WorldState:
                 username=data.get("username"),
                 first_name=data.get("first_name"),
                 last_name=data.get("last_name"),
+                is_forum=bool(data.get("is_forum", False)),
             )
             chat.bot_status = "administrator" if chat_type == "channel" else "member"
             chat.members[self.bot.id] = chat.bot_status
@@ -379,7 +460,7 @@ class WorldState:
         chat = self.chats[stored.chat_id]
         chat.messages[stored.message_id] = stored
         chat.next_message_id = max(chat.next_message_id, stored.message_id + 1)
-        if stored.from_bot:
+        if stored.from_bot and not stored.service:
             self.emit("sent", stored)
         return stored
 
@@ -425,7 +506,7 @@ class WorldState:
         status = chat.bot_status if user.id == self.bot.id else chat.status_of(user.id)
         if chat.is_private and user.id == self.bot.id:
             status = chat.members.get(user.id, "member")
-        return member_for_status(user, status)
+        return member_for_status(user, status, forum=chat.is_forum)
 
     # -- ids -----------------------------------------------------------------------------
     def new_query_id(self) -> str:
@@ -435,12 +516,16 @@ class WorldState:
     def new_file_ids(self, kind: str) -> tuple[str, str]:
         """(file_id, file_unique_id) shaped like Telegram's (opaque base64-ish strings)."""
         number = next(self._file_ids)
-        prefix = "AgACAgIAAxkBAAI" if kind == "photo" else "BQACAgIAAxkBAAI"
+        prefix = _FILE_ID_PREFIXES.get(kind, "BQACAgIAAxkBAAI")
         return f"{prefix}{number:08d}SANDBOX", f"AQAD{number:08d}"
 
 
-def member_for_status(user: UserRecord, status: str) -> ChatMember:
-    """The PTB ``ChatMember`` subclass for a membership status string."""
+def member_for_status(user: UserRecord, status: str, *, forum: bool = False) -> ChatMember:
+    """The PTB ``ChatMember`` subclass for a membership status string.
+
+    In forums administrators also carry ``can_manage_topics``, which bots check before
+    creating topics.
+    """
     ptb_user = user.to_ptb()
     if status == "creator":
         return telegram.ChatMemberOwner(user=ptb_user, is_anonymous=False)
@@ -460,6 +545,7 @@ def member_for_status(user: UserRecord, status: str) -> ChatMember:
             can_edit_stories=False,
             can_delete_stories=False,
             can_pin_messages=True,
+            can_manage_topics=True if forum else None,
         )
     if status == "member":
         return telegram.ChatMemberMember(user=ptb_user)

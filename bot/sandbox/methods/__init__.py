@@ -1,6 +1,6 @@
 """The emulated Bot API methods; importing this package fills :data:`METHODS`."""
 
-from . import chats, media, messages, polling, queries, settings
+from . import chats, forum, forwarding, media, messages, polling, queries, settings
 from .registry import CONNECTION_GONE, METHODS, Described, MethodSpec, api_method
 
 __all__ = [
@@ -10,6 +10,8 @@ __all__ = [
     "MethodSpec",
     "api_method",
     "chats",
+    "forum",
+    "forwarding",
     "media",
     "messages",
     "polling",

@@ -30,6 +30,7 @@ async def get_chat(emu: BotApiEmulator, p: Params) -> dict[str, Any]:
         first_name=chat.first_name,
         last_name=chat.last_name,
         description=chat.description,
+        is_forum=True if chat.is_forum else None,
     )
     return to_api(info)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import telegram
@@ -63,7 +63,73 @@ def reply_target(emu: BotApiEmulator, chat: ChatRecord, p: Params) -> dict[str, 
         if allow_missing:
             return None
         raise bad_request("message to be replied not found")
+    return quoted(stored)
+
+
+def quoted(stored: StoredMessage) -> dict[str, Any]:
+    """A message as embedded in ``reply_to_message`` (Telegram nests only one level)."""
     return {key: value for key, value in stored.data.items() if key != "reply_to_message"}
+
+
+def requested_thread(chat: ChatRecord, p: Params) -> int | None:
+    """``message_thread_id`` checked like the Bot API does before anything else.
+
+    Outside forums the parameter is ignored (as Telegram ignores it in ordinary
+    groups); in a forum, General (1), unknown and deleted topics are all "not found".
+    """
+    thread_id = p.integer("message_thread_id")
+    if not chat.is_forum or thread_id <= 0:
+        return None
+    if chat.live_topic(thread_id) is None:
+        raise bad_request("message thread not found")
+    return thread_id
+
+
+def settled_thread(
+    chat: ChatRecord, thread_id: int | None, reply_to: dict[str, Any] | None
+) -> int | None:
+    """The topic a new bot message lands in; closed topics refuse it server-side.
+
+    A reply without ``message_thread_id`` goes to the replied message's topic, which
+    is why replying to a message in a closed topic answers TOPIC_CLOSED too.
+    """
+    inherited = (
+        thread_id is None
+        and reply_to is not None
+        and bool(reply_to.get("is_topic_message"))
+        and (reply_to.get("chat") or {}).get("id") == chat.id
+    )
+    if inherited:
+        assert reply_to is not None
+        thread_id = int(reply_to["message_thread_id"])
+    if thread_id is None:
+        return None
+    topic = chat.live_topic(thread_id)
+    if topic is None:
+        if inherited:  # an injected message's topic the sandbox never saw being created
+            return thread_id
+        raise bad_request("message thread not found")
+    if topic.closed:
+        raise bad_request("TOPIC_CLOSED")
+    return thread_id
+
+
+def thread_and_reply(
+    emu: BotApiEmulator, chat: ChatRecord, p: Params
+) -> tuple[int | None, dict[str, Any] | None]:
+    """Where a new bot message goes: its topic and the message it replies to."""
+    thread_id = requested_thread(chat, p)
+    reply_to = reply_target(emu, chat, p)
+    return settled_thread(chat, thread_id, reply_to), reply_to
+
+
+def implicit_reply(chat: ChatRecord, thread_id: int, message_id: int) -> dict[str, Any] | None:
+    """Telegram's quirk: a topic message that replies to nothing "replies" to the topic's
+    creation service message (whose own id is the thread id, so it is the exception)."""
+    if message_id <= thread_id:
+        return None
+    stored = chat.messages.get(thread_id)
+    return quoted(stored) if stored is not None and not stored.deleted else None
 
 
 def compose_message(
@@ -77,13 +143,24 @@ def compose_message(
     document: telegram.Document | None = None,
     photo: Sequence[telegram.PhotoSize] | None = None,
     location: telegram.Location | None = None,
+    voice: telegram.Voice | None = None,
     via_bot: UserRecord | None = None,
     message_id: int | None = None,
+    thread_id: int | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A new message as Telegram returns it, built from PTB classes."""
+    """A new message as Telegram returns it, built from PTB classes.
+
+    ``extra`` carries the rarer ``Message`` fields (service payloads, ``forward_origin``,
+    ``has_protected_content``) so they are still checked by PTB's constructor.
+    """
     is_channel = chat.type == "channel"
+    if message_id is None:
+        message_id = chat.take_message_id()
+    if thread_id is not None and reply_to is None:
+        reply_to = implicit_reply(chat, thread_id, message_id)
     message = telegram.Message(
-        message_id=message_id if message_id is not None else chat.take_message_id(),
+        message_id=message_id,
         date=timestamp(int(time.time())),
         chat=chat.to_ptb(),
         from_user=None if is_channel else sender.to_ptb(),
@@ -97,7 +174,11 @@ def compose_message(
         reply_to_message=message_from_api(reply_to) if reply_to else None,
         document=document,
         photo=tuple(photo) if photo else None,
+        voice=voice,
         via_bot=via_bot.to_ptb() if via_bot else None,
+        message_thread_id=thread_id,
+        is_topic_message=True if thread_id is not None else None,
+        **(extra or {}),
     )
     return to_api(message)
 
@@ -150,6 +231,6 @@ def target_message(emu: BotApiEmulator, p: Params, *, purpose: str = "edit") -> 
     stored = emu.state.get_message(chat, p.integer("message_id"))
     if stored is None:
         raise bad_request(f"message to {purpose} not found")
-    if not stored.from_bot:
+    if not stored.from_bot or stored.service:
         raise bad_request(f"message can't be {purpose}ed")
     return stored

@@ -1,4 +1,4 @@
-"""sendDocument, sendPhoto and getFile."""
+"""sendDocument, sendPhoto, sendVoice and getFile."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from ..state import FileRecord
 from .common import (
     compose_message,
     reply_markup_param,
-    reply_target,
     sendable_chat,
     store_bot_message,
     text_param,
+    thread_and_reply,
 )
 from .registry import api_method
 
@@ -49,8 +49,19 @@ def photo_sizes(record: FileRecord) -> list[telegram.PhotoSize]:
     ]
 
 
+def voice_object(record: FileRecord, duration: int) -> telegram.Voice:
+    """The ``Voice`` a message shows (the sandbox trusts the sender's duration)."""
+    return telegram.Voice(
+        file_id=record.file_id,
+        file_unique_id=record.file_unique_id,
+        duration=duration,
+        mime_type=record.mime_type,
+        file_size=len(record.data),
+    )
+
+
 async def _send_media(emu: BotApiEmulator, p: Params, *, kind: str) -> dict[str, Any]:
-    field = "photo" if kind == "photo" else "document"
+    field = kind
     upload = p.input_file(field)
     markup = reply_markup_param(p)
     chat = sendable_chat(emu, p)
@@ -58,7 +69,7 @@ async def _send_media(emu: BotApiEmulator, p: Params, *, kind: str) -> dict[str,
     caption = text_param(
         emu, p, field="caption", mode_field="parse_mode", entities_field="caption_entities"
     )
-    reply_to = reply_target(emu, chat, p)
+    thread_id, reply_to = thread_and_reply(emu, chat, p)
     data = compose_message(
         chat,
         emu.state.bot,
@@ -67,6 +78,8 @@ async def _send_media(emu: BotApiEmulator, p: Params, *, kind: str) -> dict[str,
         reply_to=reply_to,
         document=document_object(record) if kind == "document" else None,
         photo=photo_sizes(record) if kind == "photo" else None,
+        voice=voice_object(record, max(p.integer("duration"), 0)) if kind == "voice" else None,
+        thread_id=thread_id,
     )
     return store_bot_message(
         emu,
@@ -89,6 +102,12 @@ async def send_document(emu: BotApiEmulator, p: Params) -> dict[str, Any]:
 async def send_photo(emu: BotApiEmulator, p: Params) -> dict[str, Any]:
     """Upload or re-send a photo; non-images answer IMAGE_PROCESS_FAILED like Telegram."""
     return await _send_media(emu, p, kind="photo")
+
+
+@api_method("sendVoice")
+async def send_voice(emu: BotApiEmulator, p: Params) -> dict[str, Any]:
+    """Upload or re-send a voice note; the bytes are kept as sent (no OGG/Opus check)."""
+    return await _send_media(emu, p, kind="voice")
 
 
 @api_method("getFile")

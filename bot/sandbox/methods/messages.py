@@ -13,11 +13,12 @@ from ..text import FormattedText
 from .common import (
     compose_message,
     reply_markup_param,
-    reply_target,
+    requested_thread,
     sendable_chat,
     store_bot_message,
     target_message,
     text_param,
+    thread_and_reply,
 )
 from .registry import api_method
 
@@ -49,9 +50,14 @@ async def send_message(emu: BotApiEmulator, p: Params) -> dict[str, Any]:
     markup = reply_markup_param(p)
     chat = sendable_chat(emu, p)
     formatted = text_param(emu, p, field="text", mode_field="parse_mode", entities_field="entities")
-    reply_to = reply_target(emu, chat, p)
+    thread_id, reply_to = thread_and_reply(emu, chat, p)
     data = compose_message(
-        chat, emu.state.bot, text=formatted, inline_markup=markup.inline, reply_to=reply_to
+        chat,
+        emu.state.bot,
+        text=formatted,
+        inline_markup=markup.inline,
+        reply_to=reply_to,
+        thread_id=thread_id,
     )
     return store_bot_message(
         emu,
@@ -136,6 +142,8 @@ async def delete_message(emu: BotApiEmulator, p: Params) -> bool:
     stored = emu.state.get_message(chat, p.integer("message_id"))
     if stored is None:
         raise bad_request("message to delete not found")
+    if "forum_topic_created" in stored.data:  # only deleteForumTopic can remove it
+        raise bad_request("message can't be deleted")
     if (
         not stored.from_bot
         and not chat.is_private
@@ -159,7 +167,9 @@ async def delete_messages(emu: BotApiEmulator, p: Params) -> bool:
         raise bad_request("message identifiers must be a non-empty array of at most 100 items")
     for message_id in ids:
         stored = emu.state.get_message(chat, int(message_id))
-        if stored is not None and (stored.from_bot or chat.is_private):
+        if stored is None or "forum_topic_created" in stored.data:
+            continue
+        if stored.from_bot or chat.is_private:
             emu.state.delete_message(stored)
     return True
 
@@ -169,6 +179,7 @@ async def send_chat_action(emu: BotApiEmulator, p: Params) -> bool:
     """Typing indicators: validated and recorded in ``emulator.chat_actions``."""
     action = p.text("action").strip().lower()
     chat = sendable_chat(emu, p)
+    requested_thread(chat, p)
     if action not in CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
     emu.chat_actions.append((chat.id, action))
