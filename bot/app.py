@@ -25,6 +25,7 @@ from bot.catalog.catalog import Catalog
 from bot.config import Settings
 from bot.handlers import (
     admin,
+    ask,
     broadcasts,
     browse,
     errors,
@@ -37,6 +38,7 @@ from bot.handlers import (
     regions,
     search,
     settings,
+    staff,
     start,
     subscriptions,
 )
@@ -44,6 +46,7 @@ from bot.metrics import InstrumentedApplication
 from bot.ordering import OrderedUpdateProcessor
 from bot.screens import Links
 from bot.services import AppType, Context, Services
+from bot.staff_relay import StaffRelay
 from bot.store import DatabaseGaps, DatabasePersistence, DatabaseProfiles, Store
 
 log = logging.getLogger(__name__)
@@ -111,12 +114,14 @@ def build_application(
     app.bot_data["services"] = Services(
         settings=settings,
         catalog=catalog,
-        links=Links(settings.bot_username),
+        links=Links(settings.bot_username, ask_person=settings.asks_staff),
         profiles=DatabaseProfiles(store),
         gaps=DatabaseGaps(store),
         store=store,
     )
     services: Services = app.bot_data["services"]
+    if settings.asks_staff:
+        services.relay = StaffRelay(settings, store)
     services.broadcasting = Broadcasting(
         services, secret, broadcast_config or sender_config(settings)
     )
@@ -128,16 +133,19 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Order matters: specific features first, the catch-alls of `fallback` last.
 
     An admin's reply inside a multi-step flow (/broadcast, /newforum) is taken in its own
-    group before the features, so it is not mistaken for a search.
+    group before the features, so it is not mistaken for a search; a message to staff ("Ask a
+    person") and the staff chat's answers come before that (RELAY_GROUP), so neither is.
     """
     services: Services = app.bot_data["services"]
     app.add_handlers(guard.handlers(), group=guard.GROUP)
+    app.add_handlers(staff.handlers(services.settings), group=ask.RELAY_GROUP)
     app.add_handlers(broadcasts.flow_handlers(services.settings), group=broadcasts.FLOW_GROUP)
     for module in (
         start,
         settings,
         regions,
         finder,
+        ask,
         browse,
         admin,
         search,
@@ -158,11 +166,11 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     if services.store is not None:
         await services.store.start()  # already done if the persistence loaded; cheap then
     if services.links.bot_username is None and app.bot.username:
-        services.links = Links(app.bot.username)
+        services.links = Links(app.bot.username, ask_person=services.settings.asks_staff)
     if services.broadcasting is not None:
         await services.broadcasting.start()
     _reload_on_sighup(app, services)
-    written = await bot_profile.publish(app.bot)
+    written = await bot_profile.publish(app.bot, ask=services.settings.asks_staff)
     log.info("bot profile published (%d settings changed)", written)
 
 

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 
 from bot.catalog.models import LANGUAGES
 from bot.i18n import t
-from bot.screens import COMMANDS
+from bot.screens import commands_for
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +24,18 @@ def _code(lang: str) -> str | None:
     return None if lang == LANGUAGES[0] else lang
 
 
-def wanted_commands(lang: str) -> list[BotCommand]:
-    return [BotCommand(name, t(lang, f"commands.{name}")) for name in COMMANDS]
+def wanted_commands(lang: str, *, ask: bool = False) -> list[BotCommand]:
+    """`ask`: a staff chat is configured, so /ask and /done are real commands."""
+    return [BotCommand(name, t(lang, f"commands.{name}")) for name in commands_for(ask=ask)]
 
 
-async def publish(bot: Bot) -> int:
+async def publish(bot: Bot, *, ask: bool = False) -> int:
     """Bring commands and descriptions up to date; returns how many settings were written."""
     written = 0
     for lang in LANGUAGES:
         code = _code(lang)
         try:
-            commands = wanted_commands(lang)
+            commands = wanted_commands(lang, ask=ask)
             current = await bot.get_my_commands(scope=BotCommandScopeDefault(), language_code=code)
             if [(c.command, c.description) for c in current] != [
                 (c.command, c.description) for c in commands

@@ -53,6 +53,25 @@ class Settings(BaseSettings):
     """Retries, with back-off (1, 2, 4, 8, 15, 30 s…), when the Bot API or the database is
     unreachable at start-up; 0 fails at once."""
     """The operators' IANA time zone: admins type and read scheduled times in it."""
+    staff_chat_id: int | None = None
+    """The staff supergroup "Ask a person" relays to (one topic per user when it is a forum);
+    unset, the feature is off and no card offers it."""
+    staff_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    """Who may answer and run /close, /block, /unblock, /who there, besides the staff chat's
+    administrators and ADMIN_IDS."""
+    staff_hours: str | None = None
+    """When staff answer, in TIMEZONE, e.g. "Mon-Fri 09:00-17:00"; outside them a user who
+    writes is told once when to expect an answer. Unset: no auto-reply."""
+    staff_reply_time_en: Annotated[str, Field(max_length=500)] | None = None
+    staff_reply_time_es: Annotated[str, Field(max_length=500)] | None = None
+    staff_reply_time_fr: Annotated[str, Field(max_length=500)] | None = None
+    """What "Ask a person" promises about the wait, per language (plain text); unset, a neutral
+    "as soon as they can"."""
+    staff_away_en: Annotated[str, Field(max_length=500)] | None = None
+    staff_away_es: Annotated[str, Field(max_length=500)] | None = None
+    staff_away_fr: Annotated[str, Field(max_length=500)] | None = None
+    """The auto-reply outside STAFF_HOURS, per language (plain text); unset, a default that
+    names the hours."""
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -72,7 +91,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL, e.g. http://127.0.0.1:8081")
         return value.rstrip("/")
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "staff_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -87,7 +106,20 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("database_url", "webhook_url", "bot_username", mode="before")
+    @field_validator(
+        "database_url",
+        "webhook_url",
+        "bot_username",
+        "staff_chat_id",
+        "staff_hours",
+        "staff_reply_time_en",
+        "staff_reply_time_es",
+        "staff_reply_time_fr",
+        "staff_away_en",
+        "staff_away_es",
+        "staff_away_fr",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -144,6 +176,23 @@ class Settings(BaseSettings):
             )
         return name
 
+    @field_validator("staff_hours", mode="after")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from bot.domain.hours import parse_hours
+
+        parse_hours(value)  # raises ValueError with the reason
+        return value.strip()
+
+    @field_validator("staff_chat_id", mode="after")
+    @classmethod
+    def _staff_chat(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError("must be a group's id, a negative number such as -1001234567890")
+        return value
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret is None:
@@ -164,6 +213,16 @@ class Settings(BaseSettings):
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids
+
+    @property
+    def asks_staff(self) -> bool:
+        """Whether "Ask a person" is on (a staff chat is configured)."""
+        return self.staff_chat_id is not None
+
+    def staff_text(self, kind: Literal["reply_time", "away"], lang: str) -> str | None:
+        """The operator's text for `lang`, if they wrote one."""
+        value = getattr(self, f"staff_{kind}_{lang}", None)
+        return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -18,7 +18,7 @@ from bot.catalog.models import Country, Program, ProgramKind, Status
 from bot.domain import finder, pathways
 from bot.domain.finder import Answers, Match, Why
 from bot.i18n import t
-from bot.screens import Profile, _country_label, _nav
+from bot.screens import Profile, _country_label, _nav, ask_row
 
 Question = str
 """One of the `routes.Fit` fields: "goal", "age", "school", "sector"."""
@@ -69,11 +69,11 @@ def _next_question(route: routes.Fit, profile: Profile) -> Question | None:
     return next((q for q in questions(profile) if getattr(route, q) == ""), None)
 
 
-def fit_step(catalog: Catalog, profile: Profile, route: routes.Fit) -> Card:
+def fit_step(catalog: Catalog, profile: Profile, route: routes.Fit, *, ask: bool = False) -> Card:
     """The next question, or the result once every question is answered or skipped."""
     question = _next_question(route, profile)
     if question is None:
-        return fit_result(catalog, profile, route)
+        return fit_result(catalog, profile, route, ask=ask)
     lang = profile.lang
     asked = questions(profile)
     rows: list[tuple[Button, ...]] = []
@@ -151,7 +151,7 @@ def _why_line(match: Match, answers: Answers, lang: str) -> str:
     return " · ".join(filter(None, (_reason(match, w, answers, lang) for w in reasons)))
 
 
-def fit_result(catalog: Catalog, profile: Profile, route: routes.Fit) -> Card:
+def fit_result(catalog: Catalog, profile: Profile, route: routes.Fit, *, ask: bool = False) -> Card:
     lang = profile.lang
     answers = answers_of(route, profile)
     matches = finder.recommend(catalog, answers)
@@ -165,6 +165,8 @@ def fit_result(catalog: Catalog, profile: Profile, route: routes.Fit) -> Card:
     if matches:  # the best match, as a card others can open in any chat (inline mode)
         top = matches[0].program
         rows.append((Button(t(lang, "button.share"), switch_inline=top.short_name or top.name.en),))
+    if ask:
+        rows.append(ask_row(lang))
     rows.append((Button(t(lang, "button.fit_restart"), routes.Fit()),))
     rows.append(_nav(lang, None))
     return render(
@@ -211,11 +213,14 @@ def examples(catalog: Catalog, profile: Profile) -> Iterator[tuple[str, Callable
                 )
                 code = next(iter(_choices(who, question)))[0]
                 route = replace(route, **{question: code})
-            yield f"fit {role}/{country} result", lambda w=who, r=route: fit_result(catalog, w, r)
+            yield (
+                f"fit {role}/{country} result",
+                lambda w=who, r=route: fit_result(catalog, w, r, ask=True),
+            )
             skipped = routes.Fit(*(routes.FIT_SKIPPED,) * 4)
             yield (
                 f"fit {role}/{country} all skipped",
-                lambda w=who, r=skipped: fit_result(catalog, w, r),
+                lambda w=who, r=skipped: fit_result(catalog, w, r, ask=True),
             )
     for code in ("MX-QUE", "US-NC", "CA-ON", "CA-QC"):
         placed = replace(profile, role="student", country=code[:2].lower(), region=code)

@@ -451,6 +451,21 @@ class ForumAnnounce(Route):
     what: str
 
 
+@dataclass(frozen=True, slots=True)
+class Ask(Route):
+    """ "💬 Ask a person" (cards, "nothing found", /help, the finder): start talking to staff."""
+
+    tag: ClassVar[str] = "ak"
+
+
+@dataclass(frozen=True, slots=True)
+class AskShare(Route):
+    """The one-time question before the first message: show the user's @username to staff?"""
+
+    tag: ClassVar[str] = "as"
+    share: bool
+
+
 ROUTES: dict[str, type[Route]] = {
     cls.tag: cls
     for cls in (
@@ -485,6 +500,8 @@ ROUTES: dict[str, type[Route]] = {
         ForgetYes,
         ForgetNo,
         Calendar,
+        Ask,
+        AskShare,
         FlowTexts,
         FlowCancel,
         BroadcastMenu,

@@ -54,9 +54,11 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """Deep links need the bot's username, known only at run time."""
+    """Where a card can send someone, known only at run time: deep links need the bot's
+    username; "💬 Ask a person" needs a staff chat (`STAFF_CHAT_ID`), else it is not offered."""
 
     bot_username: str | None = None
+    ask_person: bool = False
 
     def start(self, payload: str) -> str | None:
         if not self.bot_username:
@@ -347,7 +349,14 @@ def _item_buttons(
         rows.append((Button(f"↪ {label}", routes.Card(other.id)),))
     share_query = item.title.en if isinstance(item, Event) else (item.short_name or item.name.en)
     rows.append((Button(t(lang, "button.share"), switch_inline=share_query),))
+    if links.ask_person:
+        rows.append(ask_row(lang))
     return rows
+
+
+def ask_row(lang: str) -> tuple[Button, ...]:
+    """ "💬 Ask a person": where the catalog runs out, a human takes over."""
+    return (Button(t(lang, "ask.button"), routes.Ask()),)
 
 
 def _subscribe_row(lang: str, item_id: str, subscribed: bool | None) -> tuple[Button, ...]:
@@ -520,14 +529,26 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def help_card(profile: Profile, *, notice: str | None = None) -> Card:
+ASK_COMMANDS: tuple[str, ...] = ("ask", "done")
+"""Listed (in /help and the command menu) only when a staff chat is configured."""
+
+
+def commands_for(*, ask: bool) -> tuple[str, ...]:
+    """The public commands, in menu order: "Ask a person" after search when it is on."""
+    if not ask:
+        return COMMANDS
+    at = COMMANDS.index("search") + 1
+    return (*COMMANDS[:at], *ASK_COMMANDS, *COMMANDS[at:])
+
+
+def help_card(profile: Profile, *, notice: str | None = None, ask: bool = False) -> Card:
     lang = profile.lang
-    commands = [(name, t(lang, f"commands.{name}")) for name in COMMANDS]
-    rows = [
-        (Button(t(lang, "button.search_inline"), switch_inline=""),),
-        _nav(lang, None),
-    ]
-    return render("help", lang, rows, notice=notice, commands=commands)
+    commands = [(name, t(lang, f"commands.{name}")) for name in commands_for(ask=ask)]
+    rows = [(Button(t(lang, "button.search_inline"), switch_inline=""),)]
+    if ask:
+        rows.append(ask_row(lang))
+    rows.append(_nav(lang, None))
+    return render("help", lang, rows, notice=notice, commands=commands, ask=ask)
 
 
 def notice(profile: Profile, message: str, *, home_button: bool = True) -> Card:
@@ -623,9 +644,11 @@ def no_results(
     *,
     noted: bool,
     extra: Sequence[Button] = (),
+    ask: bool = False,
 ) -> Card:
     """No dead end: nearest terms as buttons, the asker's own entry points ("In Ontario: how
-    to start"), the menu, and (when offered) a notify-me button."""
+    to start"), a person to ask (when a staff chat is set), the menu, and (when offered) a
+    notify-me button."""
     lang = profile.lang
     rows: list[tuple[Button, ...]] = []
     for term in suggestions[:4]:
@@ -636,6 +659,8 @@ def no_results(
     if here is not None:
         label = t(lang, "button.region_start", region=here.name(lang))
         rows.append((Button(label, routes.RegionStart()),))
+    if ask:
+        rows.append(ask_row(lang))
     rows.extend((b,) for b in extra)
     rows.append(_nav(lang, None))
     return render(
@@ -810,14 +835,15 @@ def my_subscriptions(
     return _subscriptions_card(profile, rows, intro, labels, group=group, notice=notice)
 
 
-def privacy(profile: Profile, *, notice: str | None = None) -> Card:
-    """/privacy: what is stored, why, and how to delete it."""
+def privacy(profile: Profile, *, notice: str | None = None, ask: bool = False) -> Card:
+    """/privacy: what is stored, why, and how to delete it (and, when "Ask a person" is on,
+    what the relay keeps)."""
     lang = profile.lang
     rows = [
         (Button(t(lang, "privacy.button_forget"), routes.ForgetAsk()),),
         _nav(lang, None),
     ]
-    return render("privacy", lang, rows, notice=notice)
+    return render("privacy", lang, rows, notice=notice, ask=ask)
 
 
 def forget_confirm(profile: Profile) -> Card:

@@ -24,6 +24,7 @@ from bot.screens import Links, Profile
 if TYPE_CHECKING:
     from bot.broadcast.runtime import Broadcasting
     from bot.catalog.models import Event
+    from bot.staff_relay import StaffRelay
     from bot.store import Store
 
 
@@ -69,6 +70,8 @@ class Services:
     dropped one leaves the person looking at the results of what they typed before."""
     store: Store | None = None
     """The database (`bot.store`); None only in tests that need no storage."""
+    relay: StaffRelay | None = None
+    """ "Ask a person" (`bot.staff_relay`), when STAFF_CHAT_ID is set."""
     broadcasting: Broadcasting | None = None
     """The broadcast sender and forum watcher (`bot.broadcast.runtime`), with a database."""
     content: Catalog = field(init=False)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import finder_screens, region_screens, screens
+from bot import finder_screens, region_screens, relay_screens, screens
 from bot.broadcast import forums, outbox, schedule
 from bot.broadcast.audience import COUNTRIES, Audience
 from bot.broadcast.render import PURPOSES, Content, message_card, text_problem
@@ -40,15 +40,17 @@ Maker = Callable[[], Card | None]
 
 
 def _screens(catalog: Catalog, profile: screens.Profile) -> Iterator[tuple[str, Maker]]:
-    links = screens.Links("WorkforcePathwaysBot")
+    links = screens.Links("WorkforcePathwaysBot", ask_person=True)  # the longest keyboards
     yield "home", lambda: screens.home(catalog, profile)
     yield "forums", lambda: screens.forums(catalog, profile, datetime.now(UTC))
     yield "settings", lambda: screens.settings(profile)
     yield "help", lambda: screens.help_card(profile)
+    yield "help (ask a person)", lambda: screens.help_card(profile, ask=True)
     yield "onboarding", lambda: screens.onboarding_role(profile)
     yield "onboarding-country", lambda: screens.onboarding_country(profile)
     yield "language", lambda: screens.language_picker(profile)
     yield "privacy", lambda: screens.privacy(profile)
+    yield "privacy (ask a person)", lambda: screens.privacy(profile, ask=True)
     yield "forget", lambda: screens.forget_confirm(profile)
     every_topic = [topic.key for topic in screens.subscription_topics(catalog)]
     for group in (False, True):
@@ -90,6 +92,7 @@ def _screens(catalog: Catalog, profile: screens.Profile) -> Iterator[tuple[str, 
         yield item.id, lambda i=item.id: screens.item_card(catalog, profile, i, links)
     yield from region_screens.examples(catalog, profile)
     yield from finder_screens.examples(catalog, profile)
+    yield from relay_screens.examples(profile)
 
 
 # Worst-case inputs for the admin screens ------------------------------------------------------

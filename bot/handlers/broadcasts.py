@@ -81,7 +81,10 @@ async def _admin_menu(context: Context, admin_id: int) -> None:
     scope = BotCommandScopeChat(admin_id)
     try:
         for lang in LANGUAGES:
-            commands = [BotCommand(c, t(lang, f"commands.{c}")) for c in screens.COMMANDS]
+            commands = [
+                BotCommand(c, t(lang, f"commands.{c}"))
+                for c in screens.commands_for(ask=context.services.links.ask_person)
+            ]
             commands += [BotCommand(c, t(lang, f"admin_commands.{c}")) for c in ADMIN_COMMANDS]
             code = None if lang == "en" else lang
             await context.bot.set_my_commands(commands, scope=scope, language_code=code)

@@ -52,7 +52,7 @@ def screen_for(route: routes.Route, services: Services, profile: screens.Profile
         case routes.Forums():
             return screens.forums(catalog, profile, datetime.now(UTC))
         case routes.Help():
-            return screens.help_card(profile)
+            return screens.help_card(profile, ask=links.ask_person)
     return None
 
 
@@ -120,7 +120,8 @@ async def forums_command(update: Update, context: Context) -> None:
 
 async def help_command(update: Update, context: Context) -> None:
     """/help: what the bot does and its commands."""
-    await show(update, context, screens.help_card(await profile_of(update, context)))
+    profile = await profile_of(update, context)
+    await show(update, context, screens.help_card(profile, ask=context.services.links.ask_person))
 
 
 def _is_browse(data: object) -> bool:

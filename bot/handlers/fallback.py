@@ -35,14 +35,18 @@ async def unknown_command(update: Update, context: Context) -> None:
     await show(
         update,
         context,
-        screens.help_card(profile, notice=t(profile.lang, "errors.unknown_command")),
+        screens.help_card(
+            profile,
+            notice=t(profile.lang, "errors.unknown_command"),
+            ask=context.services.links.ask_person,
+        ),
     )
 
 
 async def other_message(update: Update, context: Context) -> None:
     """Stickers, photos, locations… in a private chat: point to the menu and help."""
     profile = await profile_of(update, context)
-    await show(update, context, screens.help_card(profile))
+    await show(update, context, screens.help_card(profile, ask=context.services.links.ask_person))
 
 
 def handlers() -> list[BaseHandler]:

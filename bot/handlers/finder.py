@@ -14,7 +14,11 @@ from bot.services import Context, profile_of
 async def fit_command(update: Update, context: Context) -> None:
     profile = await profile_of(update, context)
     await show(
-        update, context, finder_screens.fit_step(context.services.catalog, profile, routes.Fit())
+        update,
+        context,
+        finder_screens.fit_step(
+            context.services.catalog, profile, routes.Fit(), ask=context.services.links.ask_person
+        ),
     )
 
 
@@ -27,7 +31,11 @@ async def on_fit(update: Update, context: Context) -> None:
         return
     profile = await profile_of(update, context)
     await answer_and_show(
-        update, context, finder_screens.fit_step(context.services.catalog, profile, route)
+        update,
+        context,
+        finder_screens.fit_step(
+            context.services.catalog, profile, route, ask=context.services.links.ask_person
+        ),
     )
 
 

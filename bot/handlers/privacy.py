@@ -57,7 +57,8 @@ async def track(update: Update, context: Context) -> None:
 
 async def privacy_command(update: Update, context: Context) -> None:
     """/privacy: what is stored and why (in groups too: it is no secret)."""
-    await show(update, context, screens.privacy(await profile_of(update, context)))
+    profile = await profile_of(update, context)
+    await show(update, context, screens.privacy(profile, ask=context.services.links.ask_person))
 
 
 async def forget_command(update: Update, context: Context) -> None:
@@ -73,8 +74,12 @@ async def forget_user(update: Update, context: Context) -> None:
     store = context.services.store
     assert user is not None
     assert store is not None
+    relay = context.services.relay
+    thread = await relay.thread_of(user.id) if relay is not None else None
     async with store.transaction() as session:
         await repo.forget_user(session, user.id)
+    if relay is not None and thread is not None:
+        await relay.forget(context.bot, thread)
     context.application.drop_user_data(user.id)
     if user.id in context.application.chat_data:
         context.application.drop_chat_data(user.id)
@@ -93,14 +98,18 @@ async def on_button(update: Update, context: Context) -> None:
         return
     match route:
         case routes.Privacy():
-            card = screens.privacy(profile)
+            card = screens.privacy(profile, ask=context.services.links.ask_person)
         case routes.ForgetAsk():
             card = screens.forget_confirm(profile)
         case routes.ForgetYes():
             await forget_user(update, context)
             card = screens.notice(profile, t(profile.lang, "privacy.forgotten"), home_button=False)
         case routes.ForgetNo():
-            card = screens.privacy(profile, notice=t(profile.lang, "privacy.kept"))
+            card = screens.privacy(
+                profile,
+                notice=t(profile.lang, "privacy.kept"),
+                ask=context.services.links.ask_person,
+            )
         case _:
             await stale(update, context)
             return

@@ -48,7 +48,9 @@ async def answer_query(services: Services, profile: screens.Profile, text: str) 
     if result.query and services.gaps is not None:
         await services.gaps.record(result.query, services.search.language_of(text))
         noted = True
-    return screens.no_results(profile, text, result.suggestions, noted=noted)
+    return screens.no_results(
+        profile, text, result.suggestions, noted=noted, ask=services.links.ask_person
+    )
 
 
 async def on_text(update: Update, context: Context) -> None:

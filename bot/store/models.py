@@ -303,4 +303,52 @@ class AdminFlow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class StaffThread(Base):
+    """A user's conversation with staff ("Ask a person"): where it lives in the staff chat.
+
+    One row per user who ever asked, keyed by the user; `handle` is the anonymous name staff
+    see (never the user's name or phone). `thread_id` is the forum topic, or `header_id` the
+    message staff reply to when the staff chat has no topics. Message texts are never stored:
+    the copies live in Telegram. `last_from` says who spoke last, so the user is told "a person
+    answered" once per staff turn, not before every message.
+    """
+
+    __tablename__ = "staff_threads"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "thread_id"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handle: Mapped[str] = mapped_column(String(8), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(Integer)
+    header_id: Mapped[int | None] = mapped_column(Integer)
+    lang: Mapped[str] = mapped_column(String(LANG_MAX))
+    """The user's language when they last asked: staff replies are introduced in it."""
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_username: Mapped[bool | None] = mapped_column(Boolean)
+    """None: not asked yet (the one-time notice); the username itself is never stored."""
+    last_from: Mapped[str | None] = mapped_column(String(8))
+    user_gone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Staff were told the user blocked the bot (told once; cleared when the user writes)."""
+    away_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffMessage(Base):
+    """A message in a staff chat without topics that staff may reply to: the conversation's
+    header and each copy of the user's messages. Ids only; deleted with the conversation."""
+
+    __tablename__ = "staff_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("staff_threads.user_id", ondelete="CASCADE"), index=True
+    )
+
+
 TABLES = tuple(Base.metadata.sorted_tables)

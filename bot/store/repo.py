@@ -29,6 +29,8 @@ from bot.store.models import (
     PtbConversation,
     PtbUserData,
     SearchGap,
+    StaffMessage,
+    StaffThread,
     Subscription,
     User,
     utcnow,
@@ -304,13 +306,16 @@ def _mentions(key: str, user_id: int) -> bool:
 
 
 async def forget_user(session: AsyncSession, user_id: int) -> None:
-    """Delete every row about a user: profile, private chat and its subscriptions, persistence.
+    """Delete every row about a user: profile, private chat and its subscriptions, persistence,
+    their conversation with staff (the caller closes its topic; see `bot.staff_relay.forget`).
 
     Groups the user subscribed stay subscribed (they belong to the group), but no longer say
     who did it. Search gaps never held a user id. Broadcast deliveries to the user's chat go;
     broadcasts and forums an admin made stay (others received them) without their author.
     """
     await session.execute(delete(User).where(User.id == user_id))
+    await session.execute(delete(StaffMessage).where(StaffMessage.user_id == user_id))
+    await session.execute(delete(StaffThread).where(StaffThread.user_id == user_id))
     await session.execute(delete(Delivery).where(Delivery.chat_id == user_id))
     await session.execute(delete(AdminFlow).where(AdminFlow.user_id == user_id))
     await session.execute(

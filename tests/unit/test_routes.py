@@ -34,6 +34,7 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
         "item_id": slugs,
         "onboarding": st.booleans(),
         "on": st.booleans(),
+        "share": st.booleans(),
         "topic": topic_codes,
         "lang": st.sampled_from(routes.LANGS),
         "role": st.sampled_from(routes.ROLES),
