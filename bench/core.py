@@ -136,6 +136,7 @@ SECTION_MODULES = (
     "bench.search",
     "bench.relevance",
     "bench.fit",
+    "bench.relay",
     "bench.broadcast_section",
     "bench.startup",
     "bench.profiling",

@@ -17,6 +17,8 @@ FORUMS = "forums"
 FROM_INLINE = "inline"
 """Sent by the inline "open the bot" button: just open the home menu."""
 COUNTRY_PREFIX = "country_"
+ASK = "ask"
+"""`?start=ask` opens "Ask a person" (when a staff chat is set): for posters and program sites."""
 
 
 def payload_for(route: routes.Route) -> str:

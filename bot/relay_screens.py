@@ -54,7 +54,7 @@ def away(settings: Settings, hours: Hours, lang: str) -> str:
     """The auto-reply outside STAFF_HOURS: the operator's text, or one naming the hours."""
     custom = settings.staff_text("away", lang)
     if custom:
-        return user_note(lang, None, text=custom)
+        return plain_note(lang, custom)
     return user_note(lang, "ask.away", hours=hours.describe(lang), zone=settings.timezone)
 
 
@@ -87,10 +87,15 @@ def staff_note(lang: str, key: str, handle: str, **params: object) -> str:
     return user_note(lang, key, handle=handle, **params)
 
 
-def user_note(lang: str, key: str | None, *, text: str | None = None, **params: object) -> str:
-    """A short message (HTML, escaped) through the notice template, so its limits are checked."""
-    message = text if key is None else t(lang, key, **params)
-    return render("notice", lang, (), message=message).text
+def user_note(lang: str, key: str, **params: object) -> str:
+    """A UI string as a message (HTML, escaped), through the notice template so its limits are
+    checked."""
+    return plain_note(lang, t(lang, key, **params))
+
+
+def plain_note(lang: str, text: str) -> str:
+    """Any text (an operator's, say) as a message: escaped, limits checked."""
+    return render("notice", lang, (), message=text).text
 
 
 def answered(lang: str) -> str:
@@ -106,27 +111,41 @@ def examples(profile: Profile) -> Iterator[tuple[str, Callable[[], Card | None]]
     """Worst cases for `validate`: the longest operator texts, handle, username and place."""
     long_text = ("Nuestro equipo & <staff> 🕘 " * 40)[:OPERATOR_TEXT_MAX]
     lang = profile.lang
-    settings = Settings(
-        staff_chat_id=-100123,
-        staff_hours="Mon-Thu 09:00-17:00; Fri 09:00-13:00; Sat 10:00-12:00",
-        **{f"staff_reply_time_{lang}": long_text, f"staff_away_{lang}": long_text},
-        _env_file=None,  # type: ignore[call-arg]
+    plain = Settings(staff_chat_id=-100123, _env_file=None)  # type: ignore[call-arg]
+    settings = plain.model_copy(
+        update={
+            "staff_hours": "Mon-Thu 09:00-17:00; Fri 09:00-13:00; Sat 10:00-12:00",
+            f"staff_reply_time_{lang}": long_text,
+            f"staff_away_{lang}": long_text,
+        }
     )
     who = Who("#WWWW", lang, "employer", "mx", "MX-CMX", "u" * 32)
     hours = parse_hours(settings.staff_hours or "")
-    yield "ask intro", lambda: ask_intro(profile, settings, who.handle, username=True)
-    yield "ask share", lambda: share_question(profile, "u" * 32)
-    yield "ask away", lambda: _as_card(away(settings, hours, lang))
-    yield "ask away (default)", lambda: _as_card(away(Settings(_env_file=None), hours, lang))  # type: ignore[call-arg]
+    since = datetime(2026, 12, 31, tzinfo=UTC)
+
+    def intro() -> Card:
+        return ask_intro(profile, settings, who.handle, username=True)
+
+    def share() -> Card:
+        return share_question(profile, "u" * 32)
+
+    def away_custom() -> Card:
+        return Card(away(settings, hours, lang))
+
+    def away_default() -> Card:
+        return Card(away(plain, hours, lang))
+
+    yield "ask intro", intro
+    yield "ask share", share
+    yield "ask away", away_custom
+    yield "ask away (default)", away_default
     for forum in (True, False):
-        yield f"staff header forum={forum}", lambda f=forum: staff_header(lang, who, forum=f)
-        yield (
-            f"staff who forum={forum}",
-            lambda f=forum: staff_header(
-                lang, who, forum=f, since=datetime(2026, 12, 31, tzinfo=UTC), status="blocked"
-            ),
-        )
 
+        def header(f: bool = forum) -> Card:
+            return staff_header(lang, who, forum=f)
 
-def _as_card(text: str) -> Card:
-    return Card(text)
+        def who_card(f: bool = forum) -> Card:
+            return staff_header(lang, who, forum=f, since=since, status="blocked")
+
+        yield f"staff header forum={forum}", header
+        yield f"staff who forum={forum}", who_card

@@ -283,12 +283,13 @@ class StaffRelay:
                     )
                 return copied.message_id
             except BadRequest as exc:
-                if attempt == 2 or thread.thread_id is None:
+                topic = thread.thread_id
+                if attempt == 2 or topic is None:
                     raise
                 if _is(exc, _THREAD_GONE):
                     thread = await self._place(bot, thread, who)
                 elif _is(exc, (_TOPIC_CLOSED,)):
-                    await self._topic_call(bot.reopen_forum_topic(self.chat_id, thread.thread_id))
+                    await self._topic_call(bot.reopen_forum_topic(self.chat_id, topic))
                 else:
                     raise
         raise AssertionError("unreachable")

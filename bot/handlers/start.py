@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot import deeplinks, routes, screens
 from bot.domain.regions import COUNTRIES
+from bot.handlers import ask
 from bot.handlers.browse import open_route, stale
 from bot.handlers.common import answer_and_show, is_private, show
 from bot.handlers.regions import ask_region
@@ -24,6 +25,9 @@ async def start(update: Update, context: Context) -> None:
     """/start [payload]: open a deep link, onboard a new user, or greet a known one."""
     services = context.services
     profile = await profile_of(update, context)
+    if context.args and context.args[0] == deeplinks.ASK and services.relay is not None:
+        await ask.ask_command(update, context)
+        return
     if context.args:
         route = deeplinks.resolve(context.args[0], services.catalog)
         card = await open_route(update, context, route, profile)

@@ -17,7 +17,7 @@ from bot.app import build_application
 from bot.catalog.catalog import Catalog
 from bot.config import Settings
 from bot.sandbox.client import Sandbox
-from bot.sandbox.participants import SandboxUser
+from bot.sandbox.participants import SandboxGroup, SandboxUser
 from bot.sandbox.records import BotMessage
 from bot.sandbox.testing import run_polling
 
@@ -29,6 +29,8 @@ You are chatting with the real bot through a local Bot API emulator.
   @ <words>           inline mode, as in "@bot words" in any chat; then i<N> posts result N
   !lang <en|es|fr>    switch your simulated Telegram language (the sandbox's own commands
                       start with "!", so every "/command" reaches the bot: try /language)
+  !staff <words>      answer as the program team in your "Ask a person" topic (try /ask);
+                      what the bot posts in the staff chat is shown as "staff chat"
   !help               this help
   Ctrl-D              quit
 """
@@ -88,9 +90,16 @@ def _button_line(number: int, button: dict[str, Any]) -> str:
 class TerminalChat:
     """One simulated user talking to the bot, printing what the bot sends."""
 
-    def __init__(self, tg: Sandbox, user: SandboxUser, out: IO[str]) -> None:
+    def __init__(
+        self,
+        tg: Sandbox,
+        user: SandboxUser,
+        out: IO[str],
+        staff: tuple[SandboxUser, SandboxGroup] | None = None,
+    ) -> None:
         self.tg = tg
         self.user = user
+        self.staff = staff
         self.out = out
         self.ansi = out.isatty()
         self.keyboard_message: BotMessage | None = None
@@ -122,7 +131,12 @@ class TerminalChat:
             messages = self.user.drain()
             for message in messages:
                 self.show(message)
-            busy = bool(messages) or not self.tg.emulator.is_idle
+            staff_side = self.staff[1].drain() if self.staff else []
+            for message in staff_side:
+                topic = message.message_thread_id
+                where = f"topic {self.staff[1].topic(topic).name}" if self.staff and topic else ""
+                self.say(f"\n── staff chat {where} ──\n{readable(message.html or message.text)}")
+            busy = bool(messages or staff_side) or not self.tg.emulator.is_idle
             if busy:
                 quiet_since = loop.time()
             elif loop.time() - quiet_since >= QUIET:
@@ -131,7 +145,7 @@ class TerminalChat:
 
     async def handle(self, line: str) -> None:
         if line.startswith(TERMINAL):
-            self.own_command(line.removeprefix(TERMINAL).strip())
+            await self.own_command(line.removeprefix(TERMINAL).strip())
             return
         if len(line) > MAX_TEXT:
             self.say(
@@ -153,7 +167,7 @@ class TerminalChat:
                 return
         await self.user.send(line)
 
-    def own_command(self, command: str) -> None:
+    async def own_command(self, command: str) -> None:
         name, _, argument = command.partition(" ")
         if name == "lang":
             code = argument.strip() or "en"
@@ -163,10 +177,27 @@ class TerminalChat:
             )
         elif name == "help":
             self.say(HELP)
+        elif name == "staff":
+            await self.as_staff(argument.strip())
         else:
             self.say(
-                f"(the sandbox's own commands are !lang and !help; {TERMINAL}{name} is not one)"
+                f"(the sandbox's own commands are !lang, !staff and !help; "
+                f"{TERMINAL}{name} is not one)"
             )
+
+    async def as_staff(self, text: str) -> None:
+        """Write in the newest live topic of the sandbox's staff forum, as a team member."""
+        if self.staff is None:
+            return
+        member, forum = self.staff
+        live = [tid for tid, topic in forum.topics.items() if not topic.deleted]
+        if not live:
+            self.say("(nobody has asked the team yet: send /ask first)")
+            return
+        if not text:
+            self.say("(write the answer after !staff, e.g. !staff Hello, how can we help?)")
+            return
+        await member.send(text, chat=forum, thread=max(live))
 
     async def press(self, number: int) -> None:
         message = self.keyboard_message
@@ -205,13 +236,19 @@ async def chat(
     settings: Settings, catalog: Catalog, language: str, stdin: IO[str], out: IO[str]
 ) -> int:
     async with Sandbox() as tg:
+        member = tg.user("Program team")
+        forum = tg.forum("Program staff (sandbox)", admins=[member])
         local = settings.model_copy(
-            update={"telegram_api_base_url": tg.url, "bot_username": tg.bot_username}
+            update={
+                "telegram_api_base_url": tg.url,
+                "bot_username": tg.bot_username,
+                "staff_chat_id": forum.id,
+            }
         )
         app = build_application(local, catalog, token=tg.token)
         async with run_polling(app):
             user = tg.user("You", language_code=language)
-            terminal = TerminalChat(tg, user, out)
+            terminal = TerminalChat(tg, user, out, staff=(member, forum))
             if stdin.isatty():
                 terminal.say(HELP)
             loop = asyncio.get_running_loop()

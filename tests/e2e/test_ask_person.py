@@ -472,3 +472,37 @@ async def test_a_topic_staff_deleted_or_closed_by_hand_comes_back(
         texts = [m.text or "" for m in forum.messages(thread=live[0])]
         assert "/close" in texts[0], "a new header first"
         assert texts[-1] == "hello again"
+
+
+async def test_deep_link_opens_it_and_groups_are_sent_to_the_private_chat(
+    tg: Sandbox, settings: Settings, catalog: Catalog, store: Store
+) -> None:
+    forum = tg.forum("Program staff")
+    ana = tg.user("Ana")
+    group = tg.group("Class of 2027", members=[ana])
+    async with bot_on(tg, staffed(settings, forum), catalog, store):
+        await ana.send(f"/ask@{tg.bot_username}", chat=group)
+        refused = await group.wait_message()
+        assert refused.text == t("en", "ask.private_only")
+        assert not forum.topics
+        await ana.send("/start ask")
+        intro = await ana.wait_message()
+        assert "/done" in intro.text
+        assert len(forum.topics) == 1
+
+
+async def test_a_staff_chat_the_bot_cannot_reach_is_said_and_nothing_is_left_half_open(
+    tg: Sandbox, settings: Settings, catalog: Catalog, store: Store
+) -> None:
+    forum = tg.forum("Program staff", bot_status="kicked")
+    ana = tg.user("Ana")
+    async with bot_on(tg, staffed(settings, forum), catalog, store):
+        refused = await ask(ana)
+        assert refused.text == t("en", "ask.unreachable")
+        await ana.send("Red Seal")
+        search = await ana.wait_message()
+        assert "Red Seal" in search.text, "not stuck talking to nobody"
+    async with store.readers() as s:
+        row = await s.get(StaffThread, ana.id)
+    assert row is not None
+    assert row.status == "closed"

@@ -72,7 +72,8 @@ def test_slash_commands_reach_the_bot_toasts_show_and_long_lines_are_refused(
 ) -> None:
     from bot.i18n import t
 
-    result = run_chat(["/language", "/start red-seal", "7", "!nope", "x" * 4097], tmp_path)
+    # button 8 of the Red Seal card is 🔔 Subscribe, answered with a toast
+    result = run_chat(["/language", "/start red-seal", "8", "!nope", "x" * 4097], tmp_path)
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert t("en", "settings.pick_language") in out, "/language is the bot's, not the sandbox's"
@@ -80,4 +81,29 @@ def test_slash_commands_reach_the_bot_toasts_show_and_long_lines_are_refused(
     assert "(toast: " in out, "a button's answer is shown"
     assert "!nope is not one" in out
     assert "at most 4,096 characters, this one has 4,097" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_a_person_in_the_sandbox_with_the_team_played_from_the_terminal(
+    tmp_path: Path,
+) -> None:
+    result = run_chat(
+        [
+            "!staff too early",
+            "/ask",
+            "Where do I start an apprenticeship?",
+            "!staff Hi! Which province?",
+            "/done",
+        ],
+        tmp_path,
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "(nobody has asked the team yet: send /ask first)" in out
+    assert "Ask a person" in out
+    assert "── staff chat topic #" in out, "the staff side is shown"
+    assert out.count("Where do I start an apprenticeship?") >= 2, "typed, then copied to staff"
+    assert "A person from the team answered:" in out
+    assert out.rstrip().count("Hi! Which province?") >= 2, "typed by staff, then copied to you"
+    assert "You left the conversation with the team" in out
     assert "Traceback" not in result.stderr
