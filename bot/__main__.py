@@ -31,11 +31,12 @@ def _settings() -> Settings:
 
 
 def _catalog(content_dir: Path) -> Catalog:
-    from bot.catalog.loader import CatalogError, load_catalog
+    from bot.catalog.loader import CatalogError
+    from bot.validate import load_checked
 
     startup.check_content_dir(content_dir)
     try:
-        return load_catalog(content_dir)
+        return load_checked(content_dir)
     except CatalogError as exc:
         print(f"content is invalid ({len(exc.problems)} problems):", file=sys.stderr)
         for problem in exc.problems:

@@ -14,10 +14,12 @@ a stats breakdown over every country, role, language and topic, full lists.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import finder_screens, region_screens, relay_screens, screens
@@ -26,6 +28,7 @@ from bot.broadcast.audience import COUNTRIES, Audience
 from bot.broadcast.render import PURPOSES, Content, message_card, text_problem
 from bot.cards import MAX_TEXT, Card, CardError, check, render, utf16_len
 from bot.catalog.catalog import Catalog
+from bot.catalog.loader import CatalogError, Problem, load_catalog
 from bot.catalog.models import LANGUAGES, SLUG_MAX, Country, Event
 from bot.config import DEFAULT_TIMEZONE
 from bot.i18n import t
@@ -648,6 +651,40 @@ def run(catalog: Catalog) -> Report:
                 report.problems.append(f"admin: {name} [{lang}]: {problem}")
     report.problems = sorted(set(report.problems))
     return report
+
+
+def card_problems(catalog: Catalog) -> list[Problem]:
+    """Every item's card and inline card in every language, checked against Telegram's limits.
+
+    The part of `run` that content alone can break (an over-long summary), cheap enough (~350
+    renders) for start-up and /reload: content that `validate` rejects must never go live, where
+    the card, every search that finds it and the inline page holding it would fail.
+    """
+    links = screens.Links("WorkforcePathwaysBot", ask_person=True)
+    problems = []
+    for item in catalog.items():
+        for lang in LANGUAGES:
+            profile = screens.Profile(lang=lang, role="employer", country=item.country.value)
+            makers: tuple[tuple[str, Maker], ...] = (
+                ("card", functools.partial(screens.item_card, catalog, profile, item.id, links)),
+                (
+                    "inline card",
+                    functools.partial(screens.inline_card, catalog, profile, item.id, links),
+                ),
+            )
+            for what, make in makers:
+                if (problem := _render(make)) is not None:
+                    problems.append(Problem("", f"{what} [{lang}]", problem, item.id))
+    return problems
+
+
+def load_checked(content_dir: Path) -> Catalog:
+    """`load_catalog`, then `card_problems`: raises CatalogError listing both kinds."""
+    catalog = load_catalog(content_dir)
+    problems = card_problems(catalog)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
 
 
 def validate(catalog: Catalog) -> tuple[int, list[str]]:

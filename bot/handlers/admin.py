@@ -11,10 +11,11 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import screens
-from bot.catalog.loader import CatalogError, load_catalog
+from bot.catalog.loader import CatalogError
 from bot.handlers.common import show
 from bot.i18n import t
 from bot.services import Context, Services, profile_of
+from bot.validate import load_checked
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,11 @@ def admin_only(handler: Handler) -> Handler:
 
 
 async def reload_catalog(services: Services) -> list[str]:
-    """Re-read content/; on any problem keep the old catalog and return the problems."""
+    """Re-read content/; on any problem — what the loader refuses, or a card Telegram would
+    refuse (the same checks as `validate`'s for content) — keep the old catalog and return
+    the problems."""
     try:
-        catalog = await asyncio.to_thread(load_catalog, services.settings.content_dir)
+        catalog = await asyncio.to_thread(load_checked, services.settings.content_dir)
     except CatalogError as exc:
         log.warning("reload refused: %d content problems", len(exc.problems))
         return [str(p) for p in exc.problems]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from telegram import (
@@ -13,10 +14,13 @@ from telegram import (
 from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot import screens
+from bot.cards import CardError
 from bot.domain.answering import answer
 from bot.domain.asker import asker_of
 from bot.i18n import t
 from bot.services import Context, Services, profile_of
+
+log = logging.getLogger(__name__)
 
 PAGE = 20
 """Results per answer, below Telegram's 50 (`InlineQueryLimit.RESULTS`): inline queries fire on
@@ -57,7 +61,11 @@ async def on_inline_query(update: Update, context: Context) -> None:
     results = []
     for item_id in page:
         item = services.catalog.get(item_id)
-        card = screens.inline_card(services.catalog, profile, item_id, services.links)
+        try:
+            card = screens.inline_card(services.catalog, profile, item_id, services.links)
+        except CardError as exc:  # one bad card must not cost the whole page
+            log.error("inline result %s dropped: %s", item_id, exc)
+            continue
         if item is None or card is None:
             continue
         results.append(

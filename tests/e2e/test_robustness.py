@@ -108,6 +108,36 @@ async def test_reload_with_good_and_bad_content(
         assert "red-seal.yaml" in refused.text
         assert app.bot_data["services"].catalog is before, "the old catalog stays"
 
+        red_seal.write_text(red_seal.read_text().replace("de:", "fr:", 1))
+        start = "        Canada's national standard"
+        red_seal.write_text(
+            red_seal.read_text().replace(start, "        " + "Too long. " * 399 + start.strip(), 1)
+        )
+        await admin.send("/reload")
+        refused = await admin.wait_message()
+        assert t("en", "admin.reload_failed", count=1).split(" ")[0] in refused.text
+        assert "red-seal" in refused.text
+        assert "characters" in refused.text, "the card Telegram would refuse is named"
+        assert app.bot_data["services"].catalog is before, "valid YAML, but a card too long"
+        user = tg.user("Ana")
+        answer = await user.inline("red seal")
+        assert answer.results, "inline still answers"
+
+
+async def test_inline_drops_a_card_it_cannot_render_and_answers_the_rest(
+    tg: Sandbox, settings: Settings, catalog: Catalog
+) -> None:
+    red_seal = catalog.programs["red-seal"]
+    huge = red_seal.summary.model_copy(update={"en": "Too long. " * 480})
+    broken = red_seal.model_copy(update={"summary": huge})
+    programs = [broken if p.id == "red-seal" else p for p in catalog.programs.values()]
+    bad = Catalog.build(programs, catalog.organisations.values(), catalog.events.values())
+    async with running_bot(tg, settings, bad):
+        user = tg.user("Ana")
+        answer = await user.inline("canada")
+        assert answer.results, "the other cards are still offered"
+        assert "red-seal" not in answer.ids
+
 
 async def test_unexpected_errors_get_an_apology(
     tg: Sandbox, settings: Settings, catalog: Catalog
