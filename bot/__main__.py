@@ -167,7 +167,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         try:
             await store.start()
             async with store.readers() as session:
-                return await repo.top_gaps(session, args.limit, lang=args.lang)
+                return await repo.top_gaps(session, args.limit, lang=args.lang, min_count=args.min)
         finally:
             await store.close()
 
@@ -226,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     gaps = sub.add_parser("gaps", help="searches without results, most frequent first")
     gaps.add_argument("--limit", type=int, default=50)
     gaps.add_argument("--lang", choices=("en", "es", "fr"))
+    gaps.add_argument(
+        "--min",
+        type=int,
+        default=3,
+        help="only terms searched at least this many times (default 3)",
+    )
     qr = sub.add_parser("qr", help="write a QR code PNG for one deep link")
     qr.add_argument("payload", help="an item id, country_mx / country_us / country_ca, or forums")
     qr.add_argument("-o", "--output", help="PNG path (default: DATA_DIR/qr-<payload>.png)")

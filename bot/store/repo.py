@@ -9,6 +9,7 @@ the database, never read-then-write in Python.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -351,16 +352,43 @@ async def forget_user(session: AsyncSession, user_id: int) -> None:
 # Search gaps ------------------------------------------------------------------------------
 
 
+GAP_WORDS = 8
+GAP_TEXT_MAX = 64
+MIN_ASKS = 3
+"""A search gap is shown to editors (/stats, `python -m bot gaps`) only once this many searches
+asked for it: a term one person typed once is not a trend, and may be something personal."""
+_IDENTIFYING = re.compile(r"\d|@|://|^www\.|\.(com|org|net|mx|ca|us|gob|gov)\b", re.IGNORECASE)
+_EDGE_PUNCTUATION = ".,;:!?¡¿()[]{}\"'«»“”‘’"
+
+
 def normalize_query(query: str) -> str:
     """Case- and space-folded, cut to the column size; callers may fold accents beforehand."""
     return " ".join(query.split()).casefold()[:QUERY_MAX]
 
 
+def gap_text(query: str) -> str:
+    """What of a search may be kept: its words, without anything that can name a person.
+
+    A token with a digit (a phone number, a postcode, an id), an @ (an e-mail, a username) or
+    a link is dropped, not masked; at most GAP_WORDS words and GAP_TEXT_MAX characters stay.
+    "zzqx umaxq 5550100" is kept as "zzqx umaxq", "call me at ana@x.mx" as "call me at".
+    """
+    words = []
+    for token in normalize_query(query).split():
+        if _IDENTIFYING.search(token):
+            continue
+        word = token.strip(_EDGE_PUNCTUATION)
+        if word:
+            words.append(word)
+    return " ".join(words[:GAP_WORDS])[:GAP_TEXT_MAX].strip()
+
+
 async def record_gap(
     session: AsyncSession, query: str, lang: str, *, now: datetime | None = None
 ) -> None:
-    """Count a query that found nothing (one atomic upsert; no user identifier is kept)."""
-    text = normalize_query(query)
+    """Count a query that found nothing (one atomic upsert; no user identifier is kept, and of
+    the text only `gap_text`)."""
+    text = gap_text(query)
     if not text:
         return
     now = now or utcnow()
@@ -383,10 +411,15 @@ class Gap:
     last_seen: datetime
 
 
-async def top_gaps(session: AsyncSession, limit: int = 20, *, lang: str | None = None) -> list[Gap]:
-    """The most frequent unanswered queries, most recent first among equals."""
-    stmt = select(SearchGap).order_by(
-        SearchGap.count.desc(), SearchGap.last_seen.desc(), SearchGap.query
+async def top_gaps(
+    session: AsyncSession, limit: int = 20, *, lang: str | None = None, min_count: int = MIN_ASKS
+) -> list[Gap]:
+    """The most frequent unanswered queries asked at least `min_count` times, most recent first
+    among equals."""
+    stmt = (
+        select(SearchGap)
+        .where(SearchGap.count >= min_count)
+        .order_by(SearchGap.count.desc(), SearchGap.last_seen.desc(), SearchGap.query)
     )
     if lang is not None:
         stmt = stmt.where(SearchGap.lang == lang)

@@ -56,14 +56,17 @@ def test_sandbox_keeps_the_profile_between_runs(tmp_path: Path) -> None:
 
 
 def test_gaps_lists_searches_without_results_most_frequent_first(tmp_path: Path) -> None:
-    chat = run_chat(["zzqx wplk", "zzqx wplk", "qqqqqq"], tmp_path)
+    chat = run_chat(["zzqx wplk", "zzqx wplk", "qqqqqq", "zzqx wplk 5550100", "qqqqqq"], tmp_path)
     assert chat.returncode == 0, chat.stderr
     result = run_chat([], tmp_path, "gaps")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, "a term searched twice is not shown yet (MIN_ASKS = 3)"
     assert "zzqx wplk" in lines[0]
-    assert lines[0].split()[0] == "2"
-    assert "qqqqqq" in lines[1]
+    assert lines[0].split()[0] == "3", "the number was dropped, the words counted"
+    assert "5550100" not in result.stdout
+    everything = run_chat([], tmp_path, "gaps", "--min", "1")
+    assert "qqqqqq" in everything.stdout.strip().splitlines()[1]
     assert "You" not in result.stdout, "no user data"
 
 

@@ -232,8 +232,9 @@ async def test_search_gaps_are_counted_without_anyone_s_id(store: Store) -> None
         await repo.record_gap(s, "welding ontario", "fr", now=T0)
         await repo.record_gap(s, "   ", "en")
     async with store.readers() as s:
-        gaps = await repo.top_gaps(s, 10)
-        spanish = await repo.top_gaps(s, 10, lang="es")
+        gaps = await repo.top_gaps(s, 10, min_count=1)
+        spanish = await repo.top_gaps(s, 10, lang="es", min_count=1)
+        shown = await repo.top_gaps(s, 10)
     assert [(g.query, g.lang, g.count) for g in gaps] == [
         ("welding ontario", "en", 3),
         ("soldadura", "es", 1),
@@ -241,14 +242,38 @@ async def test_search_gaps_are_counted_without_anyone_s_id(store: Store) -> None
     ]
     assert gaps[0].first_seen == T0
     assert [g.query for g in spanish] == ["soldadura"]
+    assert [g.query for g in shown] == ["welding ontario"], "editors see what 3+ searches asked"
 
 
-async def test_long_queries_are_cut_to_the_column(store: Store) -> None:
+async def test_long_queries_are_cut(store: Store) -> None:
     async with store.transaction() as s:
         await repo.record_gap(s, "x" * 1000, "en")
+        await repo.record_gap(s, " ".join(["word"] * 30), "en")
     async with store.readers() as s:
-        (gap,) = await repo.top_gaps(s)
-    assert len(gap.query) == 256
+        gaps = await repo.top_gaps(s, min_count=1)
+    assert sorted(len(g.query) for g in gaps) == [39, repo.GAP_TEXT_MAX]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("zzqx umaxq 5550100", "zzqx umaxq"),
+        ("call me at ana.lopez@example.mx please", "call me at please"),
+        ("my curp is LOMA800101HDFRRN09", "my curp is"),
+        ("see https://evil.example/x and www.site.org", "see and"),
+        ("+52 55 1234 5678", ""),
+        ("@ana_mx", ""),
+        ("¿Soldadura, en Querétaro?", "soldadura en querétaro"),
+    ],
+)
+async def test_gaps_keep_no_numbers_emails_links_or_handles(
+    store: Store, typed: str, kept: str
+) -> None:
+    async with store.transaction() as s:
+        await repo.record_gap(s, typed, "en")
+    async with store.readers() as s:
+        gaps = await repo.top_gaps(s, min_count=1)
+    assert [g.query for g in gaps] == ([kept] if kept else [])
 
 
 async def test_stats(store: Store) -> None:
@@ -322,5 +347,5 @@ async def test_forget_user_leaves_no_row_behind(store: Store) -> None:
         assert await repo.topics_of(s, GROUP) == ["forums"]  # the group keeps its subscription
         assert await repo.topics_of(s, BOB) == ["forums"]
         assert await repo.get_user(s, BOB) is not None
-        assert [g.query for g in await repo.top_gaps(s)] == ["soldadura"]
+        assert [g.query for g in await repo.top_gaps(s, min_count=1)] == ["soldadura"]
     assert set(await rows_mentioning(store, BOB)) >= {"users", "ptb_conversations"}
