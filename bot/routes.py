@@ -104,6 +104,20 @@ class Card(Route):
     item_id: str
 
 
+CARD_SECTIONS: tuple[str, ...] = ("w", "g", "d", "a", "e", "f", "m")
+"""A card's sections: who can apply, what you get, duration, how to apply, for employers, key
+facts and sources, more like this (`bot.screens.SECTIONS`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardSection(Route):
+    """One section of a card, shown in place of the overview (a phone shows it whole)."""
+
+    tag: ClassVar[str] = "is"
+    item_id: str
+    section: str
+
+
 @dataclass(frozen=True, slots=True)
 class Forums(Route):
     tag: ClassVar[str] = "f"
@@ -475,6 +489,7 @@ ROUTES: dict[str, type[Route]] = {
         OrgList,
         EmployerTrack,
         Card,
+        CardSection,
         Forums,
         Settings,
         PickLanguage,
@@ -546,6 +561,7 @@ _CHOICES: dict[tuple[type[Route], str], tuple[str, ...]] = {
     (SetCountry, "country"): COUNTRY_CHOICES,
     (SetRegion, "region"): (*(r.code for r in all_regions()), NO_REGION),
     (BroadcastAt, "option"): SCHEDULE_OPTIONS,
+    (CardSection, "section"): CARD_SECTIONS,
     (Fit, "goal"): ("", FIT_SKIPPED, *FIT_GOALS),
     (Fit, "age"): ("", FIT_SKIPPED, *FIT_AGES),
     (Fit, "school"): ("", FIT_SKIPPED, *FIT_SCHOOLS),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -329,24 +330,94 @@ def _official_url(item: Program | Organisation | Event, lang: str) -> str | None
     return item.official_url_for(lang)
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One part of a card behind its own button: `code` travels in `routes.CardSection`."""
+
+    code: str
+    field: str
+    label_key: str
+    emoji: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("w", "who_can_apply", "card.who_can_apply", "👤"),
+    Section("g", "what_you_get", "card.what_you_get", "🎁"),
+    Section("d", "duration", "card.duration", "⏱"),
+    Section("a", "how_to_apply", "card.how_to_apply", "📝"),
+    Section("e", "employers", "card.employers", "🏭"),
+    Section("f", "key_facts", "card.facts_sources", "📊"),
+)
+MORE = "m"
+"""The "More like this" section: related items as buttons."""
+SECTION_BY_CODE = {section.code: section for section in SECTIONS}
+NEXT_STEP_MAX = 150
+"""The overview's "next step" is the first sentence of "How to apply", cut at a word if longer:
+the whole section is one tap away."""
+
+Item = Program | Organisation | Event
+
+
+def _related(catalog: Catalog, item: Item, extra: Sequence[Item] = ()) -> list[Item]:
+    shown = {item.id}
+    related: list[Item] = []
+    for other in [*extra, *catalog.related_items(item)]:
+        if other.id in shown or len(related) >= RELATED_MAX:
+            continue
+        shown.add(other.id)
+        related.append(other)
+    return related
+
+
+def sections_of(item: Item, role: str | None) -> list[Section]:
+    """The sections this item has text for; employers see "For employers" first."""
+    found = []
+    for section in SECTIONS:
+        if section.code == "f":
+            if getattr(item, "key_facts", None) or item.sources:
+                found.append(section)
+        elif getattr(item, section.field, None) is not None:
+            found.append(section)
+    if role == "employer":
+        found.sort(key=lambda s: s.code != "e")
+    return found
+
+
+def _section_rows(
+    lang: str, item_id: str, sections: Sequence[Section], current: str | None
+) -> list[tuple[Button, ...]]:
+    """Two section buttons a row; the one shown gives way to "⬅️ Overview" on top."""
+    buttons = [
+        Button(f"{s.emoji} {t(lang, s.label_key)}", routes.CardSection(item_id, s.code))
+        for s in sections
+        if s.code != current
+    ]
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    if current is not None:
+        rows.insert(0, (Button(t(lang, "card.overview"), routes.Card(item_id)),))
+    return rows
+
+
 def _item_buttons(
     catalog: Catalog,
     lang: str,
-    item: Program | Organisation | Event,
+    item: Item,
     links: Links,
-    extra: Sequence[Program | Organisation | Event] = (),
+    extra: Sequence[Item] = (),
+    *,
+    sections: Sequence[Section] = (),
+    current: str | None = None,
 ) -> list[tuple[Button, ...]]:
-    rows: list[tuple[Button, ...]] = []
+    """Sections, "More like this", the official site, share and (when on) a person to ask."""
+    rows = _section_rows(lang, item.id, sections, current)
+    related = _related(catalog, item, extra)
+    if current == MORE:
+        rows.extend((Button(f"↪ {_item_name(r, lang)}", routes.Card(r.id)),) for r in related)
+    elif related:
+        rows.append((Button(t(lang, "card.more_like_this"), routes.CardSection(item.id, MORE)),))
     official = _official_url(item, lang)
     if official:
         rows.append((Button(t(lang, "button.official_site"), url=official),))
-    shown = {item.id}
-    for other in [*extra, *catalog.related_items(item)]:
-        if other.id in shown or len(shown) > RELATED_MAX:
-            continue
-        shown.add(other.id)
-        label = other.title.get(lang) if isinstance(other, Event) else other.name.get(lang)
-        rows.append((Button(f"↪ {label}", routes.Card(other.id)),))
     share_query = item.title.en if isinstance(item, Event) else (item.short_name or item.name.en)
     rows.append((Button(t(lang, "button.share"), switch_inline=share_query),))
     if links.ask_person:
@@ -357,6 +428,16 @@ def _item_buttons(
 def ask_row(lang: str) -> tuple[Button, ...]:
     """ "💬 Ask a person": where the catalog runs out, a human takes over."""
     return (Button(t(lang, "ask.button"), routes.Ask()),)
+
+
+def next_step(text: str | None) -> str | None:
+    """The first sentence of "How to apply" (cut at a word past NEXT_STEP_MAX)."""
+    if not text:
+        return None
+    first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+    if len(first) <= NEXT_STEP_MAX:
+        return first
+    return first[:NEXT_STEP_MAX].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _subscribe_row(lang: str, item_id: str, subscribed: bool | None) -> tuple[Button, ...]:
@@ -373,43 +454,89 @@ def program_card(
     links: Links,
     *,
     subscribed: bool | None = None,
+    section: str | None = None,
 ) -> Card:
+    """A program's overview (what it is, who it's for, the next step), or one `section` of it:
+    a phone shows either whole, where the full card was a wall of text."""
     lang = profile.lang
     org = catalog.organisations.get(program.organisation) if program.organisation else None
     replaced = catalog.programs.get(program.replaced_by) if program.replaced_by else None
     extra = [x for x in (replaced, org) if x is not None]
-    rows = _item_buttons(catalog, lang, program, links, extra)
+    sections = sections_of(program, profile.role)
+    rows = _item_buttons(catalog, lang, program, links, extra, sections=sections, current=section)
     rows.append(_subscribe_row(lang, program.id, subscribed))
     rows.append(_nav(lang, routes.KindList(program.country, program.kind)))
+    head = {
+        "flag": t(lang, f"flag.{program.country.value}"),
+        "kind": t(lang, f"kind.{program.kind.value}"),
+        "country": t(lang, f"country.{program.country.value}"),
+        "name": program.name.get(lang),
+        "short_name": program.short_name,
+        "region": program.region.get(lang) if program.region else None,
+    }
+    if section is not None:
+        return _section_card(lang, rows, program, head, section)
     return render(
         "program",
         lang,
         rows,
         p=program,
-        flag=t(lang, f"flag.{program.country.value}"),
-        kind=t(lang, f"kind.{program.kind.value}"),
-        country=t(lang, f"country.{program.country.value}"),
+        **head,
         ended=program.status is Status.ENDED,
         replaced_by=replaced.name.get(lang) if replaced else None,
         organisation=org.name.get(lang) if org else None,
         audiences=", ".join(t(lang, f"audience.{a.value}") for a in program.audiences),
+        next_step=next_step(program.how_to_apply.get(lang) if program.how_to_apply else None),
     )
 
 
-def organisation_card(catalog: Catalog, profile: Profile, org: Organisation, links: Links) -> Card:
-    lang = profile.lang
-    runs = [p for p in catalog.programs.values() if p.organisation == org.id]
-    rows = _item_buttons(catalog, lang, org, links, runs)
-    rows.append(_nav(lang, routes.OrgList(org.country)))
+def _section_card(
+    lang: str, rows: list[tuple[Button, ...]], item: Item, head: dict[str, object], code: str
+) -> Card:
+    """One section under the card's title line (the sources with the facts, numbered)."""
+    found = SECTION_BY_CODE.get(code)
+    text = None
+    if found is not None and found.code != "f":
+        value = getattr(item, found.field, None)
+        text = value.get(lang) if value is not None else None
     return render(
-        "organisation",
+        "card_section",
         lang,
         rows,
-        o=org,
-        flag=t(lang, f"flag.{org.country.value}"),
-        kind=t(lang, f"org_kind.{org.kind.value}"),
-        country=t(lang, f"country.{org.country.value}"),
+        **head,
+        title=t(lang, found.label_key) if found else None,
+        text=text,
+        facts=getattr(item, "key_facts", ()) if code == "f" else (),
+        sources=item.sources if code == "f" else (),
+        more=code == MORE,
+        verified=item.last_verified,
     )
+
+
+def organisation_card(
+    catalog: Catalog,
+    profile: Profile,
+    org: Organisation,
+    links: Links,
+    *,
+    section: str | None = None,
+) -> Card:
+    lang = profile.lang
+    runs = [p for p in catalog.programs.values() if p.organisation == org.id]
+    sections = sections_of(org, profile.role)
+    rows = _item_buttons(catalog, lang, org, links, runs, sections=sections, current=section)
+    rows.append(_nav(lang, routes.OrgList(org.country)))
+    head = {
+        "flag": t(lang, f"flag.{org.country.value}"),
+        "kind": t(lang, f"org_kind.{org.kind.value}"),
+        "country": t(lang, f"country.{org.country.value}"),
+        "name": org.name.get(lang),
+        "short_name": org.short_name,
+        "region": None,
+    }
+    if section is not None:
+        return _section_card(lang, rows, org, head, section)
+    return render("organisation", lang, rows, o=org, **head)
 
 
 def _when(event: Event, lang: str) -> str:
@@ -426,11 +553,24 @@ def forum_card(
     *,
     subscribed: bool | None = None,
     now: datetime | None = None,
+    section: str | None = None,
 ) -> Card:
     """A forum's card; a forum already held (or cancelled) offers no calendar file and no
-    subscription, only "unsubscribe" to a chat that still follows it."""
+    subscription, only "unsubscribe" to a chat that still follows it. Forum cards are short:
+    their only section is "More like this"."""
     lang = profile.lang
-    rows = _item_buttons(catalog, lang, event, links)
+    rows = _item_buttons(catalog, lang, event, links, current=section)
+    if section is not None:
+        rows.append(_nav(lang, routes.Forums()))
+        head = {
+            "flag": "🤝",
+            "kind": t(lang, f"event_status.{event.status.value}"),
+            "country": t(lang, f"country.{event.country.value}"),
+            "name": event.title.get(lang),
+            "short_name": None,
+            "region": None,
+        }
+        return _section_card(lang, rows, event, head, section)
     if event.is_upcoming(now or datetime.now(UTC)):
         rows.append((Button(t(lang, "calendar.button"), routes.Calendar(event.id)),))
         rows.append(_subscribe_row(lang, event.id, subscribed))
@@ -455,19 +595,25 @@ def item_card(
     links: Links,
     *,
     subscribed: bool | None = None,
+    section: str | None = None,
 ) -> Card | None:
     """The card of any catalog item, or None when the id is unknown (stale or forged).
 
     `subscribed`: whether the chat has the card's topic (`bot.store.topics.for_item`), for
-    the 🔔 button of program and forum cards; None when not looked up.
+    the 🔔 button of program and forum cards; None when not looked up. `section`: one of
+    `routes.CARD_SECTIONS` instead of the overview (None when the item has no such section).
     """
-    if (p := catalog.programs.get(item_id)) is not None:
-        return program_card(catalog, profile, p, links, subscribed=subscribed)
-    if (o := catalog.organisations.get(item_id)) is not None:
-        return organisation_card(catalog, profile, o, links)
-    if (e := catalog.events.get(item_id)) is not None:
-        return forum_card(catalog, profile, e, links, subscribed=subscribed)
-    return None
+    item = catalog.get(item_id)
+    if item is None:
+        return None
+    has = {s.code for s in sections_of(item, None)} if not isinstance(item, Event) else set()
+    if section is not None and section != MORE and section not in has:
+        return None
+    if isinstance(item, Program):
+        return program_card(catalog, profile, item, links, subscribed=subscribed, section=section)
+    if isinstance(item, Organisation):
+        return organisation_card(catalog, profile, item, links, section=section)
+    return forum_card(catalog, profile, item, links, subscribed=subscribed, section=section)
 
 
 def forums(catalog: Catalog, profile: Profile, now: datetime) -> Card:

@@ -93,6 +93,11 @@ def _screens(catalog: Catalog, profile: screens.Profile) -> Iterator[tuple[str, 
         )
     for item in catalog.items():
         yield item.id, lambda i=item.id: screens.item_card(catalog, profile, i, links)
+        for code in _section_codes(item, profile):
+            yield (
+                f"{item.id} section {code}",
+                lambda i=item.id, c=code: screens.item_card(catalog, profile, i, links, section=c),
+            )
     yield from region_screens.examples(catalog, profile)
     yield from finder_screens.examples(catalog, profile)
     yield from relay_screens.examples(profile)
@@ -653,6 +658,13 @@ def run(catalog: Catalog) -> Report:
     return report
 
 
+def _section_codes(item: object, profile: screens.Profile) -> list[str]:
+    """Every section a card offers (its own and "More like this")."""
+    if isinstance(item, Event):
+        return [screens.MORE]
+    return [s.code for s in screens.sections_of(item, profile.role)] + [screens.MORE]  # type: ignore[arg-type]
+
+
 def card_problems(catalog: Catalog) -> list[Problem]:
     """Every item's card and inline card in every language, checked against Telegram's limits.
 
@@ -665,13 +677,22 @@ def card_problems(catalog: Catalog) -> list[Problem]:
     for item in catalog.items():
         for lang in LANGUAGES:
             profile = screens.Profile(lang=lang, role="employer", country=item.country.value)
-            makers: tuple[tuple[str, Maker], ...] = (
+            makers: list[tuple[str, Maker]] = [
                 ("card", functools.partial(screens.item_card, catalog, profile, item.id, links)),
                 (
                     "inline card",
                     functools.partial(screens.inline_card, catalog, profile, item.id, links),
                 ),
-            )
+            ]
+            makers += [
+                (
+                    f"card section {code}",
+                    functools.partial(
+                        screens.item_card, catalog, profile, item.id, links, section=code
+                    ),
+                )
+                for code in _section_codes(item, profile)
+            ]
             for what, make in makers:
                 if (problem := _render(make)) is not None:
                     problems.append(Problem("", f"{what} [{lang}]", problem, item.id))

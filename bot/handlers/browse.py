@@ -22,6 +22,7 @@ BROWSE_ROUTES = (
     routes.OrgList,
     routes.EmployerTrack,
     routes.Card,
+    routes.CardSection,
     routes.Forums,
     routes.Help,
 )
@@ -49,6 +50,8 @@ def screen_for(route: routes.Route, services: Services, profile: screens.Profile
             return screens.employer_track(catalog, profile, c, page)
         case routes.Card(item_id=item_id):
             return screens.item_card(catalog, profile, item_id, links)
+        case routes.CardSection(item_id=item_id, section=section):
+            return screens.item_card(catalog, profile, item_id, links, section=section)
         case routes.Forums():
             return screens.forums(catalog, profile, datetime.now(UTC))
         case routes.Help():
@@ -57,7 +60,11 @@ def screen_for(route: routes.Route, services: Services, profile: screens.Profile
 
 
 async def card_with_state(
-    update: Update, context: Context, profile: screens.Profile, item_id: str
+    update: Update,
+    context: Context,
+    profile: screens.Profile,
+    item_id: str,
+    section: str | None = None,
 ) -> Card | None:
     """An item card whose 🔔 button shows whether this chat already follows its topic."""
     services = context.services
@@ -69,7 +76,7 @@ async def card_with_state(
             current = await repo.topics_of(session, chat.id)
         subscribed = for_item(item).key in current
     return screens.item_card(
-        services.catalog, profile, item_id, services.links, subscribed=subscribed
+        services.catalog, profile, item_id, services.links, subscribed=subscribed, section=section
     )
 
 
@@ -79,6 +86,8 @@ async def open_route(
     """The screen for a browsing route (cards with their subscription state)."""
     if isinstance(route, routes.Card):
         return await card_with_state(update, context, profile, route.item_id)
+    if isinstance(route, routes.CardSection):
+        return await card_with_state(update, context, profile, route.item_id, route.section)
     return screen_for(route, context.services, profile) if route else None
 
 

@@ -264,11 +264,14 @@ async def test_stats_and_stopping_a_broadcast(
         people = [tg.user(f"P{i}", language_code="es") for i in range(6)]
         for user in people:
             await subscribe(user, "es")
-        await ask(people[0], "/search zzzz qqqq")
+        for person in people[:3]:  # a term is shown to editors once 3 searches asked for it
+            await ask(person, "/search zzzz qqqq")
+        await ask(people[3], "/search only once here")
         stats = await ask(ada, "/stats")
         assert "Users: 7" in stats.text
         assert "Subscribers by topic" in stats.text
         assert "zzzz qqqq" in stats.text
+        assert "only once here" not in stats.text
 
         await ask(ada, "/broadcast")
         choice = await ask(ada, "Slow news")

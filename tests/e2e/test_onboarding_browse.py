@@ -203,3 +203,25 @@ _PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+async def test_a_card_section_opens_in_place_and_back(tg: Sandbox, bot: object) -> None:
+    from bot.i18n import t
+
+    ana = tg.user("Ana", language_code="es")
+    await ana.send("/start red-seal")
+    card = await ana.wait_message()
+    assert len(card.text) < 1024
+    await ana.press(card, f"👤 {t('es', 'card.who_can_apply')}")
+    section = await ana.wait_message()
+    assert section.event == "edited"
+    assert section.message_id == card.message_id, "edited in place"
+    assert t("es", "card.who_can_apply") in section.text
+    await ana.press(section, t("es", "card.overview"))
+    back = await ana.wait_message()
+    assert back.text == card.text
+    await ana.press(back, t("es", "card.more_like_this"))
+    more = await ana.wait_message()
+    assert any(text.startswith("↪") for text in more.button_texts)
+    forged = await ana.press(more, data="1:is:red-seal:z")
+    assert (await forged.answer()).text == t("es", "errors.stale_button")

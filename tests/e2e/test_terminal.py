@@ -75,8 +75,8 @@ def test_slash_commands_reach_the_bot_toasts_show_and_long_lines_are_refused(
 ) -> None:
     from bot.i18n import t
 
-    # button 8 of the Red Seal card is 🔔 Subscribe, answered with a toast
-    result = run_chat(["/language", "/start red-seal", "8", "!nope", "x" * 4097], tmp_path)
+    # button 11 of the Red Seal card is 🔔 Subscribe, answered with a toast
+    result = run_chat(["/language", "/start red-seal", "11", "!nope", "x" * 4097], tmp_path)
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert t("en", "settings.pick_language") in out, "/language is the bot's, not the sandbox's"

@@ -35,6 +35,7 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
         "onboarding": st.booleans(),
         "on": st.booleans(),
         "share": st.booleans(),
+        "section": st.sampled_from(routes.CARD_SECTIONS),
         "topic": topic_codes,
         "lang": st.sampled_from(routes.LANGS),
         "role": st.sampled_from(routes.ROLES),
