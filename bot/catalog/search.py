@@ -685,6 +685,11 @@ class SearchIndex:
         self._suggest_lengths = [len(text) for text in self._suggest_by_length]
         return self
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """The folded words the catalog uses (what "is covered" is checked against)."""
+        return frozenset(self._vocab)
+
     def __len__(self) -> int:
         return len(self._docs)
 

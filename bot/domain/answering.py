@@ -7,10 +7,11 @@ tests share, so the figures the bench reports are the answers people get.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.catalog.catalog import Catalog
 from bot.catalog.search import SearchIndex, SearchResult
-from bot.domain import smalltalk
+from bot.domain import scope, smalltalk
 from bot.domain.asker import NOTHING, Asker, Ranked, rank_for
 
 RANKED_FROM = 100
@@ -39,9 +40,15 @@ def answer(
     if talk is not None:
         return Answer(talk, None, NOTHING)
     result = index.search(text, limit=limit)
-    if off_topic(result):
+    if off_topic(result) or _scope(index).outside(text) is not None:
         return Answer(None, result, NOTHING)
     return Answer(None, result, rank_for(asker, result, catalog))
+
+
+@lru_cache(maxsize=2)
+def _scope(index: SearchIndex) -> scope.Scope:
+    """Built once per index (a reload builds a new one), from the words its catalog uses."""
+    return scope.Scope(index.vocabulary)
 
 
 def off_topic(result: SearchResult) -> bool:
