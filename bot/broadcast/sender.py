@@ -58,7 +58,7 @@ from bot.broadcast.render import Content, ContentGone, message_card
 from bot.cards import Card, CardError
 from bot.catalog.catalog import Catalog
 from bot.metrics import DELIVERIES
-from bot.store.engine import Store
+from bot.store.engine import Store, database_away
 from bot.store.models import Broadcast, utcnow
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,11 @@ class SenderConfig:
     write_timeout: float = 15.0
     pool_timeout: float = 5.0
     default_lang: str = "en"
+    record_retry_base: float = 0.2
+    record_retry_cap: float = 5.0
+    """Back-off while the database is away and an outcome waits to be written: it is retried
+    until the database is back (or the sender stops), never dropped, since an unrecorded
+    outcome would be sent again once its claim expires."""
 
     @property
     def batch(self) -> int:
@@ -481,16 +486,25 @@ class BroadcastSender:
                     future.set_result(bool(result))
 
     async def _commit(self, batch: list[_Outcome]) -> list[object]:
-        for attempt in range(4):
+        """One transaction for the batch. While the database is unreachable it is retried
+        with capped back-off for as long as it takes; other database errors (a conflict, a
+        bug) three more times, then they are raised."""
+        attempt = 0
+        delay = self.config.record_retry_base
+        while True:
             try:
                 async with self.store.transaction() as session:
                     return [await write(session, *a, **kw) for write, a, kw, _ in batch]
             except (OperationalError, DBAPIError, OSError) as exc:
-                if attempt == 3:
+                attempt += 1
+                if not database_away(exc) and attempt > 3:
                     raise
-                log.warning("broadcast sender: retrying a database write (%r)", exc)
-                await asyncio.sleep(0.2 * (attempt + 1))
-        return []
+                if attempt == 1 or attempt % 10 == 0:
+                    log.warning(
+                        "broadcast sender: retrying a database write (attempt %d: %r)", attempt, exc
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.config.record_retry_cap)
 
     # Progress and reports -------------------------------------------------------------------
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
@@ -22,24 +21,13 @@ from bot import screens
 from bot.handlers import subscriptions
 from bot.i18n import resolve_language, t
 from bot.services import Context, profile_of
+from bot.store.engine import database_away
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 4.0, 4.0)
 """Seconds before each new attempt at an update the database failed (15.75 s in all)."""
 _ATTEMPTS = "db_retry_attempts"
-_AWAY = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, ConnectionError)
-
-
-def database_away(error: BaseException | None) -> bool:
-    """The database could not be reached (refused, reset, pool exhausted), anywhere in the
-    cause chain; not a constraint violation or a bug, which a retry would only repeat."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, _AWAY):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 async def _retried(update: Update, context: Context) -> bool:

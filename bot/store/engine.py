@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -145,6 +147,20 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     # first failing statement invalidates the whole pool; recycling bounds connection age.
     options.setdefault("pool_recycle", 1800)
     return create_async_engine(parsed, **options)
+
+
+_AWAY = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, ConnectionError)
+
+
+def database_away(error: BaseException | None) -> bool:
+    """The database could not be reached (refused, reset, pool exhausted), anywhere in the
+    cause chain; not a constraint violation or a bug, which a retry would only repeat."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, _AWAY):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def insert(session: AsyncSession, table: Table | type[Any]) -> Any:

@@ -405,3 +405,38 @@ async def test_an_audience_by_language_country_and_role(store: Store) -> None:
         assert list(await recipients(s, Audience.parse("role", "employer"))) == [2, 3]  # type: ignore[arg-type]
         assert list(await recipients(s, Audience.parse("language", "es"))) == [-100, 1]  # type: ignore[arg-type]
         assert list(await recipients(s, Audience.parse("language", "en"))) == [3]  # type: ignore[arg-type]
+
+
+async def test_a_database_outage_while_recording_sends_nothing_twice(
+    tg: Sandbox, store: Store
+) -> None:
+    """Outcome writes fail for a while (many more attempts than a fixed retry count): each
+    outcome waits for the database instead of being dropped and resent after its claim."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    failures = {"left": 0, "failed": 0}
+
+    def outage(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if failures["left"] > 0 and statement.lstrip().upper().startswith("UPDATE DELIVERIES"):
+            failures["left"] -= 1
+            failures["failed"] += 1
+            raise OperationalError(statement, {}, ConnectionRefusedError("database is away"))
+
+    people = await crowd(tg, store, 300)
+    tg.configure_faults(seed=7, latency=(0.002, 0.01), methods=["sendMessage"])
+    bid = await queue_message(store)
+    config = replace(FAST, record_retry_base=0.01, record_retry_cap=0.05)
+    sender = await make_sender(tg, store, config=config)
+    event.listen(store.engine.sync_engine, "before_cursor_execute", outage)
+    sender.start()
+    try:
+        await wait_until(lambda: sender.stats.sent >= 50)
+        failures["left"] = 40
+        await finished(store, bid)
+    finally:
+        await close_sender(sender)
+        event.remove(store.engine.sync_engine, "before_cursor_execute", outage)
+    assert failures["failed"] == 40, "the outage happened while outcomes were being written"
+    assert set(received(tg, people.reachable).values()) == {1}, "nothing sent twice"
+    assert sender.stats.reclaimed == 0
