@@ -5,6 +5,7 @@
     python -m bench --only search     # some sections (comma-separated or repeated)
     python -m bench --json out.json   # default: bench/results/latest.json
     python -m bench --list            # every figure as a Markdown table (for the README)
+    python -m bench --soak            # the fuzz soak alone: 10,000 random updates, minutes
 
 Progress goes to stderr, the table to stdout, so `python -m bench > table.txt` keeps the table.
 """
@@ -36,6 +37,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--list", action="store_true", help="print every figure as a Markdown table and exit"
     )
     parser.add_argument(
+        "--soak", action="store_true", help="run the fuzz soak (same as --only soak)"
+    )
+    parser.add_argument(
         "--json",
         type=Path,
         default=core.DEFAULT_JSON,
@@ -43,6 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"where to write the figures (default: {core.DEFAULT_JSON.relative_to(core.ROOT)})",
     )
     args = parser.parse_args(argv)
+    if args.soak:
+        args.only = [*(args.only or []), "soak"]
     if args.only:
         args.only = [name.strip() for item in args.only for name in item.split(",") if name.strip()]
         unknown = sorted(set(args.only) - set(sections))

@@ -137,6 +137,7 @@ SECTION_MODULES = (
     "bench.relevance",
     "bench.fit",
     "bench.relay",
+    "bench.soak",
     "bench.broadcast_section",
     "bench.startup",
     "bench.profiling",
