@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import web
+from bot import logs, web
 from bot.services import AppType, Services
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,10 @@ async def serve_webhook(
     host: str = "0.0.0.0",
     stop: asyncio.Event | None = None,
     ready: asyncio.Event | None = None,
+    limits: web.Limits | None = None,
 ) -> None:
     """Register the webhook, serve it until SIGTERM/SIGINT (or `stop`), then shut down."""
+    logs.redact(secret)  # PTB logs setWebhook's parameters, secret_token among them, at DEBUG
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -69,9 +71,13 @@ async def serve_webhook(
             await app.post_init(app)
         await app.start()
         web_app = web.make_app(
-            app, path=urlsplit(url).path or "/", secret=secret, health=lambda: health_check(app)
+            app,
+            path=urlsplit(url).path or "/",
+            secret=secret,
+            health=lambda: health_check(app),
+            limits=limits,
         )
-        server = await web.serve(web_app, host, port)
+        server = await web.serve(web_app, host, port, limits)
         await app.bot.set_webhook(
             url, secret_token=secret, allowed_updates=Update.ALL_TYPES, max_connections=40
         )

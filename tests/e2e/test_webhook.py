@@ -18,19 +18,29 @@ from bot.config import Settings
 from bot.runner import serve_webhook
 from bot.sandbox.client import Sandbox
 from bot.sandbox.testing import free_port
+from bot.web import Limits
 
 SECRET = "s3cret-Token_1"
 
 
 @contextlib.asynccontextmanager
-async def webhook_bot(tg: Sandbox, settings: Settings, catalog: Catalog) -> AsyncIterator[Any]:
+async def webhook_bot(
+    tg: Sandbox, settings: Settings, catalog: Catalog, limits: Limits | None = None
+) -> AsyncIterator[Any]:
     port = free_port()
     app = build_application(settings, catalog, token=tg.token)
     stop, ready = asyncio.Event(), asyncio.Event()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     task = asyncio.create_task(
         serve_webhook(
-            app, url=url, secret=SECRET, port=port, host="127.0.0.1", stop=stop, ready=ready
+            app,
+            url=url,
+            secret=SECRET,
+            port=port,
+            host="127.0.0.1",
+            stop=stop,
+            ready=ready,
+            limits=limits,
         )
     )
     await asyncio.wait_for(ready.wait(), 10)
@@ -94,7 +104,7 @@ async def test_health_up_and_down_and_metrics(
     tg: Sandbox, settings: Settings, catalog: Catalog
 ) -> None:
     async with (
-        webhook_bot(tg, settings, catalog) as (port, _, _, _, app),
+        webhook_bot(tg, settings, catalog, Limits(health_ttl=0)) as (port, _, _, _, app),
         httpx.AsyncClient() as http,
     ):
         healthy = await http.get(f"http://127.0.0.1:{port}/healthz")
