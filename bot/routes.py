@@ -21,6 +21,9 @@ from bot.domain.regions import all_regions
 VERSION = "1"
 MAX_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 MAX_PAGE = 999
+REF_MAX = 2**31 - 1
+"""The largest broadcast id: `broadcasts.id` is an INTEGER (32-bit signed in PostgreSQL)."""
+_REF = re.compile(r"[1-9][0-9]{0,9}", re.ASCII)
 
 ROLES: tuple[str, ...] = ("student", "employer", "educator")
 LANGS: tuple[str, ...] = ("en", "es", "fr")
@@ -341,7 +344,22 @@ class Calendar(Route):
 
 
 # Admin routes: decoded like any other, answered only for ADMIN_IDS (`admin_only`). Broadcast
-# ids travel as digit strings (`ref`), checked by the handler (`int` fields stop at MAX_PAGE).
+# ids travel as digit strings (`ref`, `int` fields stop at MAX_PAGE): ASCII digits without a
+# leading zero, 1…REF_MAX, or the route does not decode (nor build, see `_checked_ref`).
+
+
+def parse_ref(text: str) -> int | None:
+    """A broadcast id as admins type it or buttons carry it: `12`, never `١٢`, `²`, `012`, `0`
+    or more than REF_MAX (str.isdigit() accepts the first two and int() reads one of them)."""
+    if not _REF.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= REF_MAX else None
+
+
+def _checked_ref(ref: object) -> None:
+    if not isinstance(ref, str) or parse_ref(ref) is None:
+        raise ValueError(f"a broadcast id in a button must be 1…{REF_MAX} in ASCII digits")
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +402,9 @@ class BroadcastSend(Route):
     tag: ClassVar[str] = "bc"
     ref: str
 
+    def __post_init__(self) -> None:
+        _checked_ref(self.ref)
+
 
 SCHEDULE_OPTIONS: tuple[str, ...] = ("1h", "tomorrow", "monday")
 """The "Send later" suggestions (`bot.broadcast.schedule.QUICK`)."""
@@ -396,6 +417,9 @@ class BroadcastLater(Route):
     tag: ClassVar[str] = "bl"
     ref: str
 
+    def __post_init__(self) -> None:
+        _checked_ref(self.ref)
+
 
 @dataclass(frozen=True, slots=True)
 class BroadcastAt(Route):
@@ -406,6 +430,9 @@ class BroadcastAt(Route):
     ref: str
     option: str
 
+    def __post_init__(self) -> None:
+        _checked_ref(self.ref)
+
 
 @dataclass(frozen=True, slots=True)
 class BroadcastReview(Route):
@@ -414,6 +441,9 @@ class BroadcastReview(Route):
     tag: ClassVar[str] = "br"
     ref: str
 
+    def __post_init__(self) -> None:
+        _checked_ref(self.ref)
+
 
 @dataclass(frozen=True, slots=True)
 class BroadcastStop(Route):
@@ -421,6 +451,9 @@ class BroadcastStop(Route):
 
     tag: ClassVar[str] = "bs"
     ref: str
+
+    def __post_init__(self) -> None:
+        _checked_ref(self.ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,6 +641,8 @@ def decode(data: str | None) -> Route | None:
             ):
                 return None
             if f.name == "term" and not _valid_term(value):
+                return None
+            if f.name == "ref" and parse_ref(raw) is None:
                 return None
             allowed = _CHOICES.get((cls, f.name))
             if allowed is not None and value not in allowed:

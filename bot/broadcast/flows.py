@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot import screens
+from bot import routes, screens
 from bot.broadcast import forums, outbox, reminders, schedule
 from bot.broadcast.audience import Audience, recipients
 from bot.broadcast.render import Content, message_card, text_problem
@@ -190,7 +190,7 @@ def _draft_of(flow: repo.Flow | None, ref: str) -> int | None:
     """The draft a button names, if it is the admin's current one (else stale or forged)."""
     if flow is None or flow.flow != BROADCAST or str(flow.data.get("draft")) != ref:
         return None
-    return int(ref)
+    return routes.parse_ref(ref)
 
 
 async def broadcast_send(
@@ -224,10 +224,11 @@ async def broadcast_send(
 
 async def broadcast_later(admin: Admin, flow: repo.Flow | None, ref: str) -> Reply | None:
     """The "Schedule…" button: the draft stays a draft; ask when (suggestions, or typed)."""
-    if flow is None or _draft_of(flow, ref) is None:
+    draft = _draft_of(flow, ref)
+    if flow is None or draft is None:
         return None
     await _step(admin, BROADCAST, "schedule", flow.data)
-    return Reply(screens.broadcast_schedule(admin.lang, int(ref), admin.now, admin.zone))
+    return Reply(screens.broadcast_schedule(admin.lang, draft, admin.now, admin.zone))
 
 
 async def broadcast_review(admin: Admin, flow: repo.Flow | None, ref: str) -> Reply | None:
@@ -255,12 +256,13 @@ async def broadcast_at(
 ) -> Reply | None:
     """A suggested time was tapped: queue the draft for it; the pressed message shows when,
     and later becomes the progress message."""
-    if _draft_of(flow, ref) is None:
+    draft = _draft_of(flow, ref)
+    if draft is None:
         return None
     when = schedule.quick(option, admin.now, admin.zone)
     if when is None:
         return None
-    return await _schedule(admin, int(ref), when, (report[0], report[1], admin.lang))
+    return await _schedule(admin, draft, when, (report[0], report[1], admin.lang))
 
 
 async def broadcast_schedule_text(admin: Admin, flow: repo.Flow, text: str) -> Reply:
@@ -336,13 +338,22 @@ async def stop_menu(admin: Admin) -> Reply:
     return Reply(screens.broadcast_stop_menu(admin.services.catalog, admin.lang, rows, admin.zone))
 
 
-async def stop(admin: Admin, ref: str) -> tuple[bool, Reply]:
-    """Stop broadcast `ref`: (whether it was running or queued, the refreshed menu)."""
+STOPPED = "stopped"
+NOT_STOPPABLE = "not_stoppable"
+NO_SUCH = "no_such"
+
+
+async def stop(admin: Admin, broadcast_id: int) -> tuple[str, Reply]:
+    """Stop a broadcast: (STOPPED if it was running or queued, NOT_STOPPABLE if it had
+    finished, NO_SUCH if there is none with that id; the refreshed menu). The id comes from
+    `routes.parse_ref`: ASCII digits, within the database's range."""
     async with admin.store.transaction() as session:
-        stopped = await outbox.cancel(session, int(ref), now=admin.now)
+        stopped = await outbox.cancel(session, broadcast_id, now=admin.now)
+        found = stopped or await outbox.get(session, broadcast_id) is not None
     if admin.services.broadcasting is not None:
         admin.services.broadcasting.wake()
-    return stopped, await stop_menu(admin)
+    outcome = STOPPED if stopped else NOT_STOPPABLE if found else NO_SUCH
+    return outcome, await stop_menu(admin)
 
 
 async def statistics(admin: Admin) -> Reply:
@@ -360,6 +371,36 @@ async def statistics(admin: Admin) -> Reply:
 async def start_new_forum(admin: Admin) -> Reply:
     await _step(admin, NEW_FORUM, "title_en", {"titles": {}})
     return Reply(screens.flow_prompt(admin.lang, "forum_admin.title_new", "forum_admin.ask_title"))
+
+
+FORUM_YEARS_AHEAD = 10
+"""How far ahead a forum may be announced: further is a typo in the year (and near year 9999
+the calendar file and the reminders' date arithmetic overflow)."""
+
+
+def forum_date_range(now: datetime) -> tuple[date, date]:
+    """The first and last day a forum typed now may start on (today … today + 10 years)."""
+    first = now.date()
+    try:
+        last = first.replace(year=first.year + FORUM_YEARS_AHEAD)
+    except ValueError:  # 29 February, ten years later not a leap year
+        last = first.replace(year=first.year + FORUM_YEARS_AHEAD, day=28)
+    return first, last
+
+
+def _forum_when(admin: Admin, text: str) -> forums.When | str:
+    """A typed forum start (`forums.parse_when`) within `forum_date_range`, or the notice that
+    explains what is wrong (in the admin's language)."""
+    when = forums.parse_when(text, admin.now)
+    if isinstance(when, str):
+        return t(admin.lang, f"forum_admin.{when}")
+    day = when.start.date() if isinstance(when.start, datetime) else when.start
+    first, last = forum_date_range(admin.now)
+    if day > last:
+        return t(
+            admin.lang, "forum_admin.out_of_range", first=first.isoformat(), last=last.isoformat()
+        )
+    return when
 
 
 def _prompt(admin: Admin, flow: str, key: str, notice: str | None = None) -> Reply:
@@ -386,9 +427,9 @@ async def forum_text(admin: Admin, flow: repo.Flow, text: str) -> Reply:
             return _prompt(admin, flow.flow, "ask_title_fr")
         return await _after_titles(admin, flow.flow, data)
     if step == "when":
-        when = forums.parse_when(value, admin.now)
+        when = _forum_when(admin, value)
         if isinstance(when, str):
-            return _prompt(admin, flow.flow, "ask_when", t(admin.lang, f"forum_admin.{when}"))
+            return _prompt(admin, flow.flow, "ask_when", when)
         data["when"] = when.text()
         if flow.flow == EDIT_FORUM:
             return await _save_edit(admin, data)
@@ -446,7 +487,7 @@ async def forum_country(admin: Admin, flow: repo.Flow, country: Country) -> Repl
 
 def _draft_event(admin: Admin, data: Mapping[str, Any], forum_id: str) -> Event:
     """The forum as it will be stored, as a catalog Event (for the preview)."""
-    when = forums.parse_when(str(data["when"]), admin.now)
+    when = _forum_when(admin, str(data["when"]))
     if isinstance(when, str):
         raise ValueError(when)
     row = Forum(
@@ -474,10 +515,10 @@ def _review(admin: Admin, data: Mapping[str, Any]) -> Reply:
 async def forum_publish(admin: Admin, flow: repo.Flow) -> Reply:
     """Store the reviewed forum, merge it into the catalog, schedule its reminders."""
     data = flow.data
-    when = forums.parse_when(str(data["when"]), admin.now)
+    when = _forum_when(admin, str(data["when"]))
     if isinstance(when, str):  # the date passed while the admin was reviewing
         await _step(admin, NEW_FORUM, "when", data)
-        return _prompt(admin, NEW_FORUM, "ask_when", t(admin.lang, f"forum_admin.{when}"))
+        return _prompt(admin, NEW_FORUM, "ask_when", when)
     taken = set(admin.services.catalog.events) | {e.id for e in admin.services.forums}
     async with admin.store.transaction() as session:
         taken |= {f.id for f in await forums.load(session)}
@@ -560,9 +601,9 @@ async def _save_edit(admin: Admin, data: Mapping[str, Any]) -> Reply:
     if data.get("titles") and set(data["titles"]) == set(LANGUAGES):
         changes["titles"] = dict(data["titles"])
     if "when" in data:
-        when = forums.parse_when(str(data["when"]), admin.now)
+        when = _forum_when(admin, str(data["when"]))
         if isinstance(when, str):
-            return _prompt(admin, EDIT_FORUM, "ask_when", t(admin.lang, f"forum_admin.{when}"))
+            return _prompt(admin, EDIT_FORUM, "ask_when", when)
         changes["when"] = when
     if "city" in data:
         changes["city"] = str(data["city"])

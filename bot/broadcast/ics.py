@@ -32,6 +32,18 @@ def _local(value: date | datetime, zone: str) -> date | datetime:
     return value
 
 
+_FIRST_DAY = date.min + timedelta(days=366)
+_LAST_DAY = date.max - timedelta(days=366)
+"""Dates icalendar can still do zone arithmetic on (it adds offsets to the window's ends)."""
+
+
+def _days_after(day: date, days: int) -> date:
+    """`day` + `days`, kept within `_FIRST_DAY`…`_LAST_DAY`: admins' dates are bounded
+    (`flows.forum_date_range`), this keeps any other date near year 1 or 9999 from overflowing."""
+    ordinal = min(max(day.toordinal() + days, _FIRST_DAY.toordinal()), _LAST_DAY.toordinal())
+    return date.fromordinal(ordinal)
+
+
 def build(event: Event, lang: str, *, now: datetime | None = None) -> bytes:
     """The .ics bytes of one forum, texts in `lang`."""
     cal = Calendar()
@@ -56,7 +68,8 @@ def build(event: Event, lang: str, *, now: datetime | None = None) -> bytes:
         last = event.end if isinstance(event.end, date) else event.start
         if isinstance(last, datetime):
             last = last.date()
-        vevent.add("dtend", last + timedelta(days=1))  # DTEND of an all-day event is exclusive
+        # DTEND of an all-day event is exclusive (none after the calendar's very last day)
+        vevent.add("dtend", last + timedelta(days=1) if last < date.max else last)
     elif event.end is not None:
         end = event.end
         if not isinstance(end, datetime):
@@ -67,6 +80,6 @@ def build(event: Event, lang: str, *, now: datetime | None = None) -> bytes:
     if not event.all_day:  # the zone's rules around the forum, not since 1970
         day = event.starts_at.date()
         cal.add_missing_timezones(
-            first_date=day - timedelta(days=366), last_date=day + timedelta(days=732)
+            first_date=_days_after(day, -366), last_date=_days_after(day, 732)
         )
     return bytes(cal.to_ical())

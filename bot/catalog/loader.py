@@ -15,7 +15,9 @@ Each problem is one line an editor can act on::
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -451,14 +453,98 @@ class _File:
 
 
 def _content_files(content_dir: Path) -> list[Path]:
-    """Every YAML file under `content_dir`, sorted; hidden files and folders are skipped."""
+    """Every YAML file under `content_dir`, sorted; hidden files and folders are skipped.
+
+    Anything named like YAML that is not a folder is listed, regular file or not: a link to
+    `/dev/zero`, a pipe or a broken link is reported by `_read_file`, never silently skipped
+    (an editor would not know why their file is ignored) and never read (it could block or
+    never end).
+    """
     return sorted(
         p
         for p in content_dir.rglob("*")
         if p.suffix.lower() in YAML_SUFFIXES
         and not any(part.startswith(".") for part in p.relative_to(content_dir).parts)
-        and p.is_file()
+        and not p.is_dir()
     )
+
+
+class _NotRegular(Exception):
+    """A content path that is not a regular file (after following links); says what it is."""
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file"
+
+
+def _not_regular(path: Path, what: str) -> _NotRegular:
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:  # pragma: no cover - is_symlink() just said it is one
+            target = "?"
+        return _NotRegular(f"it links to {target}, {what}")
+    return _NotRegular(f"it is {what}")
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file (links followed); `_NotRegular` for anything else.
+
+    Checked before opening, and again on the open file (O_NONBLOCK: opening a pipe must not
+    wait for a writer), so a path swapped in between is caught too.
+    """
+    try:
+        before = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise _not_regular(path, "which does not exist") from None
+        raise
+    if not stat.S_ISREG(before.st_mode):
+        raise _not_regular(path, _kind_of(before.st_mode))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with open(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, _kind_of(mode))
+        return handle.read()
+
+
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters (Unicode category Cc) other than tab and newline: invisible in an
+editor, and in a card they break the message or the terminal that logs it."""
+
+
+def _control_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
+    """Every text value (at any depth) holding a control character, located by field path."""
+    problems: list[Problem] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            found = _CONTROL.search(value)
+            if found is not None:
+                char = f"U+{ord(found.group()):04X}"
+                problems.append(
+                    Problem(
+                        file,
+                        _format_path(path),
+                        f"contains the invisible control character {char}; delete it",
+                        _item_id(data, path),
+                    )
+                )
+        elif isinstance(value, dict):
+            stack.extend((child, (*path, key)) for key, child in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((child, (*path, i)) for i, child in reversed(list(enumerate(value))))
+    return problems
 
 
 def _display_name(path: Path, content_dir: Path) -> str:
@@ -485,7 +571,12 @@ def _read_file(path: Path, content_dir: Path) -> tuple[_File, list[Problem]]:
         return fail(message, location)
 
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _read_regular(path).decode("utf-8-sig")
+    except _NotRegular as exc:
+        return unreadable(
+            f"not a regular file: {exc}; content files must be ordinary YAML files, "
+            "replace or remove it"
+        )
     except OSError as exc:
         return unreadable(f"cannot read the file: {exc.strerror or exc}")
     except UnicodeDecodeError as exc:
@@ -511,10 +602,14 @@ def _read_file(path: Path, content_dir: Path) -> tuple[_File, list[Problem]]:
             if raw is not None:
                 file.entries.append(_Entry(raw, section, index, name, None))
 
+    control = _control_problems(data, name)
     try:
         content = ContentFile.model_validate(data)
     except ValidationError as exc:
-        return file, _validation_problems(exc, name, data)
+        problems = _validation_problems(exc, name, data)
+        # A field already refused (an id with a NUL fails its pattern) is reported once.
+        refused = {(p.location, p.item_id) for p in problems}
+        return file, problems + [p for p in control if (p.location, p.item_id) not in refused]
     except Exception as exc:  # a validator that raised something pydantic does not wrap
         return fail(f"could not be checked ({type(exc).__name__}: {exc}); please report this")
 
@@ -531,7 +626,7 @@ def _read_file(path: Path, content_dir: Path) -> tuple[_File, list[Problem]]:
     ]
     if not file.entries:
         return fail("no programs, organisations or events in this file")
-    return file, _layout_problems(file)
+    return file, control + _layout_problems(file)
 
 
 def _layout_problems(file: _File) -> list[Problem]:

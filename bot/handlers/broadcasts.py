@@ -126,12 +126,19 @@ async def broadcasts_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def cancel_broadcast_command(update: Update, context: Context) -> None:
-    """/cancel_broadcast [id]: stop one at once, or pick from the running and queued ones."""
+    """/cancel_broadcast [id]: stop one at once, or pick from the running and queued ones.
+
+    The id is ASCII digits within the database's range (`routes.parse_ref`; `#12` as lists
+    show it is fine too): anything else gets a short explanation, never an `int()` error.
+    """
     admin = await admin_of(update, context)
-    if context.args and context.args[0].isdigit():
-        stopped, _ = await flows.stop(admin, context.args[0])
-        key = "broadcast.stopped" if stopped else "broadcast.not_stoppable"
-        note = t(admin.lang, key, id=context.args[0])
+    if context.args:
+        broadcast_id = routes.parse_ref(context.args[0].removeprefix("#"))
+        if broadcast_id is None:
+            note = t(admin.lang, "broadcast.bad_id")
+        else:
+            outcome, _ = await flows.stop(admin, broadcast_id)
+            note = t(admin.lang, f"broadcast.{outcome}", id=broadcast_id)
         await show(update, context, screens.notice(screens.Profile(admin.lang), note))
         return
     await present(update, context, await flows.stop_menu(admin))
@@ -208,24 +215,23 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
             audience = flows.audience_of(context.services, kind, value)
             if audience is not None:
                 reply = await flows.broadcast_audience(admin, flow, audience)
-        case routes.BroadcastSend(ref=ref) if ref.isdigit() and query.message is not None:
+        # `ref` is checked by `routes.decode` (ASCII digits, 1…REF_MAX): malformed data never
+        # gets here, it is a stale button.
+        case routes.BroadcastSend(ref=ref) if query.message is not None:
             reply = await flows.broadcast_send(
                 admin, flow, ref, (query.message.chat.id, query.message.message_id)
             )
-        case routes.BroadcastLater(ref=ref) if ref.isdigit():
+        case routes.BroadcastLater(ref=ref):
             reply = await flows.broadcast_later(admin, flow, ref)
-        case routes.BroadcastReview(ref=ref) if ref.isdigit():
+        case routes.BroadcastReview(ref=ref):
             reply = await flows.broadcast_review(admin, flow, ref)
-        case routes.BroadcastAt(ref=ref, option=option) if (
-            ref.isdigit() and query.message is not None
-        ):
+        case routes.BroadcastAt(ref=ref, option=option) if query.message is not None:
             reply = await flows.broadcast_at(
                 admin, flow, ref, option, (query.message.chat.id, query.message.message_id)
             )
-        case routes.BroadcastStop(ref=ref) if ref.isdigit():
-            stopped, reply = await flows.stop(admin, ref)
-            key = "broadcast.stopped" if stopped else "broadcast.not_stoppable"
-            toast = t(admin.lang, key, id=ref)
+        case routes.BroadcastStop(ref=ref) if broadcast_id := routes.parse_ref(ref):
+            outcome, reply = await flows.stop(admin, broadcast_id)
+            toast = t(admin.lang, f"broadcast.{outcome}", id=broadcast_id)
     if reply is None:
         await _stale(update, admin.lang)
         return

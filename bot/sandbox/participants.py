@@ -52,6 +52,21 @@ DEFAULT_WAIT = 5.0
 BOT_OUTPUT = frozenset({"sent", "edited"})
 
 
+def _sendable(value: str | None, what: str) -> None:
+    """Refuse text no Telegram client can send: it must encode as UTF-8 (a lone surrogate such
+    as "\\ud800" does not, and would make the update unencodable)."""
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        char = value[exc.start]
+        raise SandboxError(
+            f"{what} is not valid UTF-8 (lone surrogate U+{ord(char):04X} at index {exc.start}):"
+            " Telegram clients cannot send it"
+        ) from None
+
+
 class CallbackPress:
     """A button press in flight; ``await press.answer()`` for the bot's answerCallbackQuery."""
 
@@ -315,6 +330,7 @@ class SandboxUser(_Participant):
 
         ``thread`` writes in a forum topic; a reply goes to the replied message's topic.
         """
+        _sendable(text, "the message text")
         if not text.strip():
             raise SandboxError("Telegram clients do not send empty messages")
         if utf16_len(text) > MAX_TEXT_LENGTH:
@@ -344,6 +360,9 @@ class SandboxUser(_Participant):
         thread: int | None = None,
     ) -> telegram.Message:
         """The user uploads a file; the bot can fetch it with getFile + download."""
+        _sendable(file_name, "the file name")
+        _sendable(mime_type, "the MIME type")
+        _sendable(caption, "the caption")
         chat_record = self._writable_chat(chat)
         thread_id = self._thread(chat_record, thread)
         record = store_file(
@@ -371,6 +390,7 @@ class SandboxUser(_Participant):
         thread: int | None = None,
     ) -> telegram.Message:
         """The user sends a picture (PNG/JPEG/GIF/WebP bytes)."""
+        _sendable(caption, "the caption")
         chat_record = self._writable_chat(chat)
         thread_id = self._thread(chat_record, thread)
         record = store_file(self._sandbox.state, data, kind="photo")
@@ -397,6 +417,7 @@ class SandboxUser(_Participant):
         thread: int | None = None,
     ) -> telegram.Message:
         """The user records a voice note (the bytes are kept as given, OGG/Opus or not)."""
+        _sendable(caption, "the caption")
         if not data:
             raise SandboxError("Telegram clients do not send empty voice notes")
         if duration < 0:
@@ -450,6 +471,7 @@ class SandboxUser(_Participant):
 
     async def edit(self, message: telegram.Message | int, text: str) -> telegram.Message:
         """The user edits one of their messages (bot receives ``edited_message``)."""
+        _sendable(text, "the edited text")
         message_id = message if isinstance(message, int) else message.message_id
         chat_id = self.chat_id if isinstance(message, int) else message.chat.id
         chat = self._sandbox.state.chats[chat_id]
@@ -485,6 +507,7 @@ class SandboxUser(_Participant):
         can: Telegram delivers whatever the client sends, so bots must cope with any string.
         """
         sandbox = self._sandbox
+        _sendable(data, "the callback data")
         stored = sandbox._locate(message, chat if chat is not None else self.chat_id)
         if stored.deleted:
             raise SandboxError("the message was deleted")
@@ -527,6 +550,8 @@ class SandboxUser(_Participant):
     ) -> PendingInlineQuery:
         """Send an inline query without waiting; ``await pending.answer()`` later."""
         sandbox = self._sandbox
+        _sendable(query, "the inline query")
+        _sendable(offset, "the inline query offset")
         if not sandbox.emulator.config.supports_inline_queries:
             raise SandboxError("inline mode is disabled for this bot")
         record = InlineQueryRecord(
@@ -806,6 +831,7 @@ class SandboxGroup(_Participant):
 
     async def post(self, text: str) -> telegram.Message:
         """A channel post (only for channels; the bot must be an admin to see it)."""
+        _sendable(text, "the post text")
         if self.record.type != "channel":
             raise SandboxError("post() is for channels; users send() in groups")
         formatted = FormattedText(text, plain_entities(text), text, None)

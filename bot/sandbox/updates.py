@@ -20,7 +20,7 @@ from typing import Any
 from telegram import Update
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 
-from .errors import TERMINATED_BY_OTHER_POLL, conflict
+from .errors import TERMINATED_BY_OTHER_POLL, SandboxError, conflict
 from .wakeup import Wakeup
 
 DEFAULT_ALLOWED_UPDATES = frozenset(Update.ALL_TYPES) - {
@@ -35,6 +35,20 @@ def update_kind(update: dict[str, Any]) -> str:
     """The update's type: its single key besides ``update_id``."""
     kinds = [key for key in update if key != "update_id"]
     return kinds[0] if kinds else ""
+
+
+def encodable(kind: str, payload: Any) -> bytes:
+    """The update body as delivery will encode it (UTF-8 JSON), or `SandboxError` saying why
+    it cannot be."""
+    try:
+        return json.dumps({kind: payload}, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SandboxError(
+            f"a {kind} update cannot be delivered: its text is not valid UTF-8 ({exc.reason}"
+            f" at {exc.start}); Telegram never sends such an update"
+        ) from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise SandboxError(f"a {kind} update cannot be delivered: not JSON ({exc})") from None
 
 
 class UpdateQueue:
@@ -53,7 +67,13 @@ class UpdateQueue:
 
     # -- producing ---------------------------------------------------------------------
     def put(self, kind: str, payload: dict[str, Any]) -> int | None:
-        """Queue a new update; ``None`` when the bot's ``allowed_updates`` exclude it."""
+        """Queue a new update; ``None`` when the bot's ``allowed_updates`` exclude it.
+
+        Raises `SandboxError` for an update that is not UTF-8 JSON (a lone surrogate, an
+        object JSON cannot hold): Telegram never sends one, and queued it would make every
+        later ``getUpdates`` answer fail to encode, wedging delivery instead of failing here.
+        """
+        encodable(kind, payload)
         update_id = next(self._ids)
         update = {"update_id": update_id, kind: payload}
         if kind not in self.allowed_updates:

@@ -7,6 +7,7 @@ an editor sees them (``content/programs/ca/red-seal.yaml: ...``).
 from __future__ import annotations
 
 import copy
+import os
 import pickle
 import re
 import tempfile
@@ -485,6 +486,88 @@ def test_relative_content_dir_gives_the_same_names(
     with pytest.raises(CatalogError) as info:
         load_catalog(Path("content"))
     assert str(info.value).startswith(f"{RED_SEAL}: programs[0].what_you_get.fr")
+
+
+def test_a_link_to_a_device_is_a_problem_not_silently_skipped(content: Content) -> None:
+    content.program(program())
+    (content.dir / "programs" / "ca" / "zero.yaml").symlink_to("/dev/zero")
+    [problem] = content.problems()
+    assert problem == (
+        "content/programs/ca/zero.yaml: not a regular file: it links to /dev/zero, a device;"
+        " content files must be ordinary YAML files, replace or remove it"
+    )
+
+
+def test_a_pipe_and_a_broken_link_are_problems_and_never_block(content: Content) -> None:
+    content.program(program())
+    os.mkfifo(content.dir / "programs" / "ca" / "pipe.yaml")  # reading it would block forever
+    (content.dir / "forums").mkdir()
+    (content.dir / "forums" / "gone.yml").symlink_to(content.dir / "nowhere.yaml")
+    assert content.problems() == [
+        "content/forums/gone.yml: not a regular file: it links to"
+        f" {content.dir / 'nowhere.yaml'}, which does not exist;"
+        " content files must be ordinary YAML files, replace or remove it",
+        "content/programs/ca/pipe.yaml: not a regular file: it is a pipe;"
+        " content files must be ordinary YAML files, replace or remove it",
+    ]
+
+
+def test_a_link_to_a_regular_file_still_loads(content: Content, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.yaml"
+    target.write_text(dump({"programs": [program()]}), encoding="utf-8")
+    (content.dir / "programs" / "ca").mkdir(parents=True)
+    (content.dir / "programs" / "ca" / "red-seal.yaml").symlink_to(target)
+    assert list(content.load().programs) == ["red-seal"]
+
+
+CONTROL = "contains the invisible control character {}; delete it"
+
+
+def test_a_nul_in_a_text_field_is_a_problem_naming_the_field(content: Content) -> None:
+    content.program(program(short_name="Red\0Seal"))
+    assert content.problems() == [
+        f"{RED_SEAL}: programs[0].short_name: {CONTROL.format('U+0000')} (id: red-seal)"
+    ]
+
+
+def test_control_characters_anywhere_are_problems_but_newlines_and_tabs_are_fine(
+    content: Content,
+) -> None:
+    content.program(
+        program(
+            name=loc("Red Seal\x1b[31m"),
+            summary=loc("Line one\nline two\tand a tab."),
+            keywords={"en": ["trades", "bell\x07"], "es": [], "fr": ["\x9bfin"]},
+        )
+    )
+    content.event(event(city=loc("Ciudad\rde México")))
+    problems = content.problems()
+    assert f"{RED_SEAL}: programs[0].name.en: {CONTROL.format('U+001B')} (id: red-seal)" in problems
+    assert (
+        f"{RED_SEAL}: programs[0].keywords.en[1]: {CONTROL.format('U+0007')} (id: red-seal)"
+        in problems
+    )
+    assert (
+        f"{RED_SEAL}: programs[0].keywords.fr[0]: {CONTROL.format('U+009B')} (id: red-seal)"
+        in problems
+    )
+    assert not any("summary" in p for p in problems)
+    assert (
+        "content/forums/forum-2022.yaml: events[0].city.en: "
+        f"{CONTROL.format('U+000D')} (id: forum-2022)"
+    ) in problems
+    assert len(problems) == 8  # name and city: each of en, es, fr; two keywords
+
+
+def test_a_field_already_refused_is_not_reported_twice_for_its_control_character(
+    content: Content,
+) -> None:
+    content.write(RED_SEAL.removeprefix("content/"), {"programs": [program("red\0seal")]})
+    problems = content.problems()
+    assert [p for p in problems if "programs[0].id:" in p] == [
+        f"{RED_SEAL}: programs[0].id: must be an id: lower-case letters a-z, digits and single"
+        " hyphens, like red-seal (id: red\\x00seal)"
+    ]
 
 
 # --------------------------------------------------------------------------- cross-file

@@ -48,7 +48,7 @@ def route_strategy() -> st.SearchStrategy[routes.Route]:
         "level": st.sampled_from(["root", "country", "role", "language", "forum", "topic"]),
         "audience": st.sampled_from(["everyone", "country", "role", "language", "forum", "topic"]),
         "value": st.one_of(st.just(""), slugs, topic_codes),
-        "ref": st.integers(1, 10**12).map(str),
+        "ref": st.integers(1, routes.REF_MAX).map(str),
         "field": st.sampled_from(["title", "when", "city", "link", "cancel"]),
         "what": st.sampled_from(["new", "changed", "cancelled", "no"]),
         "option": st.sampled_from(routes.SCHEDULE_OPTIONS),
