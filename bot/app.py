@@ -42,6 +42,7 @@ from bot.handlers import (
     start,
     subscriptions,
 )
+from bot.inbox import DurableBot, DurableQueue, Inbox
 from bot.metrics import InstrumentedApplication
 from bot.ordering import OrderedUpdateProcessor
 from bot.screens import Links
@@ -85,6 +86,7 @@ def build_application(
         raise ValueError("a bot token is required to build the application")
     root = settings.telegram_api_base_url
     store = store if store is not None else Store.from_settings(settings)
+    inbox = Inbox(store)
     processor = OrderedUpdateProcessor(settings.update_workers)
     metrics.watch(processor)
     builder = (
@@ -102,6 +104,7 @@ def build_application(
         )
         .persistence(persistence if persistence is not None else default_persistence(store))
         .concurrent_updates(processor)
+        .update_queue(DurableQueue(inbox))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -111,6 +114,8 @@ def build_application(
         # pace themselves with their own Bot and limiter.
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
     app: AppType = builder.build()  # type: ignore[assignment]
+    if app.updater is not None:  # polling confirms a batch only once its receipts are stored
+        app.updater.bot = DurableBot(app.bot, inbox)  # type: ignore[assignment]
     app.bot_data["services"] = Services(
         settings=settings,
         catalog=catalog,
@@ -165,6 +170,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data["services"]
     if services.store is not None:
         await services.store.start()  # already done if the persistence loaded; cheap then
+    if isinstance(app.update_queue, DurableQueue):  # before polling starts: crash leftovers first
+        await app.update_queue.inbox.start(app.update_queue, app.bot)
     if services.links.bot_username is None and app.bot.username:
         services.links = Links(app.bot.username, ask_person=services.settings.asks_staff)
     if services.broadcasting is not None:
@@ -180,6 +187,11 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data["services"]
     if services.broadcasting is not None:
         await services.broadcasting.stop()
+    if isinstance(app.update_queue, DurableQueue):
+        try:
+            await app.update_queue.inbox.stop()
+        except Exception as exc:  # the database is away: those updates are handled again
+            log.warning("inbox: could not record the last handled updates: %r", exc)
     if services.store is not None:
         await services.store.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -51,15 +52,28 @@ class InstrumentedApplication(Application):  # type: ignore[type-arg]
     """PTB's Application, timing and counting every update it processes."""
 
     async def process_update(self, update: object) -> None:
+        """Times and counts the update, and tells the inbox (`bot.inbox`) it was handled —
+        also when a handler failed (it was apologised for; handling it again after a restart
+        would only fail again), but not when it was cancelled, which a restart redoes."""
         started = time.perf_counter()
         try:
             await super().process_update(update)
+        except asyncio.CancelledError:
+            raise
         except Exception:
             ERRORS.inc()
+            self._handled(update)
             raise
+        else:
+            self._handled(update)
         finally:
             LATENCY.observe(time.perf_counter() - started)
             UPDATES.labels(update_kind(update)).inc()
+
+    def _handled(self, update: object) -> None:
+        inbox = getattr(self.update_queue, "inbox", None)
+        if inbox is not None and isinstance(update, Update):
+            inbox.handled(update.update_id)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -34,6 +34,7 @@ from telegram import Bot, Update
 from telegram.ext import Application
 from tornado.ioloop import IOLoop
 
+from bot.inbox import DurableQueue
 from bot.metrics import WEBHOOK_REJECTED
 
 log = logging.getLogger(__name__)
@@ -253,7 +254,21 @@ class WebhookHandler(tornado.web.RequestHandler):
         if update is None:
             self._refuse(400, "body", why)
             return
-        await self.app.update_queue.put(update)
+        queue = self.app.update_queue
+        if isinstance(queue, DurableQueue):
+            try:  # 200 only once the update is stored: a crash after it loses nothing
+                await queue.put_durably(update)
+            except Exception as exc:
+                log.warning(
+                    "webhook update %s not stored (%r): Telegram will resend it",
+                    update.update_id,
+                    exc,
+                )
+                self.logged = True
+                self.set_status(500)
+                return
+        else:
+            await queue.put(update)
         self.set_status(200)
 
     def check_xsrf_cookie(self) -> None:

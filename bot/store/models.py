@@ -2,8 +2,9 @@
 
 Personal data is kept to the minimum a feature needs: a Telegram user id, the choices the user
 made (language, role, country, interests), the language their Telegram app is set to (when the
-bot speaks it), when they last used the bot and whether they blocked it. No message texts, no
-names, no usernames. Search gaps carry no user identifier at all.
+bot speaks it), when they last used the bot and whether they blocked it. No names, no
+usernames; message texts only in the inbox, from receipt until handled (`InboxUpdate`). Search
+gaps carry no user identifier at all.
 
 Timestamps are timezone-aware UTC everywhere (`UTCDateTime`), whichever engine stores them.
 """
@@ -349,6 +350,25 @@ class StaffMessage(Base):
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("staff_threads.user_id", ondelete="CASCADE"), index=True
     )
+
+
+class InboxUpdate(Base):
+    """An update received from Telegram, kept from receipt until it has been handled.
+
+    Written before Telegram is told the update arrived (the webhook's 200, the next
+    getUpdates offset), so a crash at any moment loses nothing: on start, and every few seconds
+    for updates a dead instance had claimed, what is still here is handled. The row (the
+    update's JSON, message text included) is deleted as soon as the update is handled, so
+    texts live here for the seconds an answer takes, not longer.
+    """
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 TABLES = tuple(Base.metadata.sorted_tables)

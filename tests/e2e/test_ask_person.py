@@ -150,7 +150,10 @@ async def test_two_users_at_once_never_cross(
                 for p in people
             )
         )
-        await tg.wait_idle()
+        for person in people:
+            sent, _note, answer = await person.wait_messages(3)  # the intro was read by ask()
+            assert sent.text == t("en", "ask.sent")
+            assert answer.text == f"answer for {person.first_name}"
         for person in people:
             texts = [m.text or "" for m in person.messages()]
             assert f"answer for {person.first_name}" in texts
