@@ -220,7 +220,17 @@ class DurableBot:
         self._inbox = inbox
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> Any:
-        await self._inbox.durable()
+        """Confirm the previous batch only once it is stored; while the database is away,
+        wait (with back-off) instead of failing: PTB's polling loop would retry at once."""
+        delay = 0.25
+        while True:
+            try:
+                await self._inbox.durable()
+                break
+            except Exception as exc:
+                log.warning("inbox: receipts not stored (%r); polling waits %.2fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
         return await self._bot.get_updates(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:

@@ -192,3 +192,23 @@ async def test_a_failure_after_the_button_was_answered_still_apologises(
         await user.press(help_card, t("es", "button.home"))
         texts = [m.text for m in await user.wait_messages(1, timeout=5)]
         assert any(t("es", "errors.generic") in x for x in texts)
+
+
+async def test_a_group_waiting_for_telegrams_limit_does_not_hold_its_members_private_chats(
+    tg: Sandbox, settings: Settings, catalog: Catalog
+) -> None:
+    """The rate limiter keeps Telegram's ~20 messages a minute per group by waiting; a member's
+    private chat must not queue behind that wait (the fuzz soak found it did)."""
+    async with running_bot(tg, settings, catalog) as app:  # the production rate limiter
+        from bot.flood import FloodGate
+
+        app.bot_data["services"].flood = FloodGate(rate=1000, burst=1000)
+        ana = tg.user("Ana")
+        group = tg.group("Busy group", members=[ana])
+        for _ in range(22):
+            await ana.send(f"/help@{tg.bot_username}", chat=group)
+        await ana.send("/help")
+        private = await ana.wait_message(timeout=20)
+        assert "/start" in private.text
+        in_group = len(tg.messages(group.chat_id))
+        assert in_group < 22, "the private answer did not wait for the group's backlog"

@@ -43,11 +43,11 @@ def press(update_id: int, user_id: int, chat_id: int) -> Update:
     return Update(update_id, callback_query=query)
 
 
-def test_keys_name_the_user_and_the_chat() -> None:
-    assert keys_of(message(1, 5)) == ("c5", "u5")
-    assert keys_of(message(1, 5, chat_id=-100)) == ("c-100", "u5")
-    assert keys_of(inline(1, 5)) == ("u5",)
-    assert keys_of(press(1, 5, -7)) == ("c-7", "u5")
+def test_keys_name_the_group_or_else_the_person() -> None:
+    assert keys_of(message(1, 5)) == ("u5",)
+    assert keys_of(message(1, 5, chat_id=-100)) == ("c-100",), "not ordered with the private chat"
+    assert keys_of(inline(1, 5)) == ("u5",), "ordered with the private chat"
+    assert keys_of(press(1, 5, -7)) == ("c-7",)
     assert keys_of("not an update") == ()
 
 
