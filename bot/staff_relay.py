@@ -320,7 +320,9 @@ class StaffRelay:
 
     async def _mark_gone(self, bot: Bot, thread: Thread) -> None:
         async with self.store.transaction() as session:
-            await threads.change(session, thread.user_id, user_gone=True)
+            first = await threads.mark_gone(session, thread.user_id)
+        if not first:
+            return
         note = relay_screens.staff_note(self.staff_lang, "staff.user_gone", thread.handle)
         await self._tell_staff(bot, thread, note)
 

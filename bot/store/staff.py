@@ -139,6 +139,18 @@ async def change(session: AsyncSession, user_id: int, **values: object) -> None:
     )
 
 
+async def mark_gone(session: AsyncSession, user_id: int) -> bool:
+    """Note that the user blocked the bot; True only for the first caller (staff are told
+    once even when a membership update and a failed copy race on two instances)."""
+    stmt = (
+        update(StaffThread)
+        .where(StaffThread.user_id == user_id, StaffThread.user_gone.is_(False))
+        .values(user_gone=True, updated_at=utcnow())
+        .returning(StaffThread.user_id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
 async def place(
     session: AsyncSession,
     user_id: int,

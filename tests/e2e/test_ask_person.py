@@ -346,8 +346,12 @@ async def test_a_user_who_blocks_the_bot_is_reported_to_staff_once(
         await sam.send("anyone?", chat=forum, thread=thread_id)
         await forum.expect_no_message(thread=thread_id, within=0.5)
         await ana.send("sorry, I'm back")
-        await tg.wait_idle()
-        assert forum.messages(thread=thread_id)[-1].text == "sorry, I'm back"
+        back = await forum.wait_message(thread=thread_id)
+        assert back.text == "sorry, I'm back"
+        gone_notes = [
+            m for m in forum.messages(thread=thread_id) if "blocked the bot" in (m.text or "")
+        ]
+        assert len(gone_notes) == 1, "told once"
 
 
 async def test_username_only_with_consent_asked_once(
