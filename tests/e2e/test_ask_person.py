@@ -59,6 +59,14 @@ async def ask(user: SandboxUser) -> BotMessage:
     return await user.wait_message()
 
 
+async def opened(user: SandboxUser, forum: SandboxGroup) -> int:
+    """`user` asks; the topic staff got, its header already read."""
+    await ask(user)
+    thread_id = only_topic(forum)
+    await forum.wait_messages(1, thread=thread_id)
+    return thread_id
+
+
 def only_topic(forum: SandboxGroup) -> int:
     (thread_id,) = forum.topics
     return thread_id
@@ -230,9 +238,7 @@ async def test_non_staff_member_cannot_answer_or_run_staff_commands(
     forum = tg.forum("Program staff", admins=[sam], members=[intern])
     ana = tg.user("Ana")
     async with bot_on(tg, staffed(settings, forum), catalog, store):
-        await ask(ana)
-        thread_id = only_topic(forum)
-        await forum.wait_messages(1, thread=thread_id)
+        thread_id = await opened(ana, forum)
         before = len(ana.messages())
         for text in ("/close", "/who", "/block", "hi Ana, send me your phone"):
             await intern.send(text, chat=forum, thread=thread_id)
@@ -257,9 +263,7 @@ async def test_media_round_trip(
     forum = tg.forum("Program staff", admins=[sam])
     ana = tg.user("Ana")
     async with bot_on(tg, staffed(settings, forum), catalog, store):
-        await ask(ana)
-        thread_id = only_topic(forum)
-        await forum.wait_messages(1, thread=thread_id)
+        thread_id = await opened(ana, forum)
         await ana.send_photo(PNG, caption="my certificate")
         await ana.wait_message()
         await ana.send_document(b"%PDF-1.4 resume", "resume.pdf", mime_type="application/pdf")
@@ -336,9 +340,7 @@ async def test_a_user_who_blocks_the_bot_is_reported_to_staff_once(
     forum = tg.forum("Program staff", admins=[sam])
     ana = tg.user("Ana")
     async with bot_on(tg, staffed(settings, forum), catalog, store):
-        await ask(ana)
-        thread_id = only_topic(forum)
-        await forum.wait_messages(1, thread=thread_id)
+        thread_id = await opened(ana, forum)
         ana.block()
         gone = await forum.wait_message(thread=thread_id)
         assert "blocked the bot" in (gone.text or "")
@@ -404,9 +406,7 @@ async def test_oversized_and_uncopyable_messages_get_a_clear_answer(
     forum = tg.forum("Program staff", admins=[sam])
     ana = tg.user("Ana")
     async with bot_on(tg, staffed(settings, forum), catalog, store):
-        await ask(ana)
-        thread_id = only_topic(forum)
-        await forum.wait_messages(1, thread=thread_id)
+        thread_id = await opened(ana, forum)
         forged: dict[str, Any] = {
             "message": {
                 "message_id": 900,
