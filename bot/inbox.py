@@ -79,8 +79,17 @@ class Inbox:
         (the receipts stay queued, and the next call tries again)."""
         if self._receipts and (self._writer is None or self._writer.done()):
             self._write()
-        if self._written is not None:
-            await asyncio.shield(self._written)
+        written = self._written
+        while written is not None and not written.done():
+            await asyncio.wait({written}, timeout=1.0)
+            if not written.done() and (self._writer is None or self._writer.done()):
+                if not self._receipts:  # the writer ended without answering: nothing is left
+                    written.set_result(None)
+                    break
+                self._write()  # it was cancelled mid-way: start again
+                written = self._written
+        if written is not None:
+            await asyncio.shield(written)
 
     async def _write_receipts(self) -> None:
         while self._receipts:

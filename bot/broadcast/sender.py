@@ -95,9 +95,10 @@ class SenderConfig:
     default_lang: str = "en"
     record_retry_base: float = 0.2
     record_retry_cap: float = 5.0
-    """Back-off while the database is away and an outcome waits to be written: it is retried
-    until the database is back (or the sender stops), never dropped, since an unrecorded
-    outcome would be sent again once its claim expires."""
+    record_retry_for: float = 120.0
+    """While the database is away an outcome waits to be written, with back-off, for up to
+    `record_retry_for` seconds (an unrecorded outcome is sent again once its claim expires);
+    bounded, so a sender never waits forever on a database that will not come back."""
 
     @property
     def batch(self) -> int:
@@ -487,23 +488,26 @@ class BroadcastSender:
 
     async def _commit(self, batch: list[_Outcome]) -> list[object]:
         """One transaction for the batch. While the database is unreachable it is retried
-        with capped back-off for as long as it takes; other database errors (a conflict, a
-        bug) three more times, then they are raised."""
+        with capped back-off for up to `record_retry_for` seconds; other database errors (a
+        conflict, a bug) three more times, then they are raised."""
         attempt = 0
         delay = self.config.record_retry_base
+        waited = 0.0
         while True:
             try:
                 async with self.store.transaction() as session:
                     return [await write(session, *a, **kw) for write, a, kw, _ in batch]
             except (OperationalError, DBAPIError, OSError) as exc:
                 attempt += 1
-                if not database_away(exc) and attempt > 3:
+                away = database_away(exc) and waited < self.config.record_retry_for
+                if not away and attempt > 3:
                     raise
                 if attempt == 1 or attempt % 10 == 0:
                     log.warning(
                         "broadcast sender: retrying a database write (attempt %d: %r)", attempt, exc
                     )
                 await asyncio.sleep(delay)
+                waited += delay
                 delay = min(delay * 2, self.config.record_retry_cap)
 
     # Progress and reports -------------------------------------------------------------------
