@@ -180,8 +180,8 @@ class Inbox:
             await self.durable()
             async with self.store.transaction() as session:
                 await rows.handled(session, done)
-        except Exception:
-            self._done = done + self._done  # kept for the next flush
+        except BaseException:  # a failure, or `stop` cancelling mid-flush: kept for the next
+            self._done = done + self._done
             raise
 
 
